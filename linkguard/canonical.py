@@ -1,0 +1,277 @@
+"""One canonical form per cited URL, so the same source cited twice is checked and archived once.
+
+Pure functions. What changes (see README, "Canonical URLs"):
+- tracking parameters are removed, from the query and from a fragment that carries parameters;
+  the rules come from ClearURLs' data (bundled, `data/clearurls.json`, version in `data/RULES.md`),
+  linkguard's own list (`data/linkguard-rules.json`) and the user's config;
+- the scheme and host are lowercased, a trailing dot and a default port are removed, an IDN host is
+  written in its readable Unicode form whether the author wrote Unicode or punycode (so both compare equal);
+- an empty path becomes `/`, and a `?` whose query emptied is dropped.
+What never changes: percent-escapes (never decoded or re-encoded), the order and spelling of kept parameters,
+`http` vs `https`, the path, the fragment (less tracking parameters), user info.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import unquote
+
+import idna
+
+# RFC 3986, appendix B.
+_URI_RE = re.compile(r"^(?P<scheme>[^:/?#]+):(?://(?P<authority>[^/?#]*))?(?P<path>[^?#]*)"
+                     r"(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?$", re.DOTALL)
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21"}
+_LABEL_RE = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
+_IPV4_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+# ClearURLs' global rules that also match parameters which carry meaning in cited URLs; not applied
+# (e.g. `?ref=main` on code hosts, `?mc=...` anywhere). Site-scoped rules of ClearURLs are applied as is.
+_CLEARURLS_GLOBAL_SKIPPED = frozenset({"(?:%3F)?ref_?", "(?:%3F)?referrer", "(?:%3F)?[a-z]?mc"})
+
+
+class InvalidURL(ValueError):
+    """A string that is not a usable http(s) URL; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    scheme: str
+    userinfo: str | None
+    host: str
+    port: str | None
+    path: str
+    query: str | None
+    fragment: str | None
+
+    def unsplit(self) -> str:
+        out = [self.scheme, "://"]
+        if self.userinfo is not None:
+            out += [self.userinfo, "@"]
+        out.append(self.host)
+        if self.port:
+            out += [":", self.port]
+        out.append(self.path)
+        if self.query is not None:
+            out += ["?", self.query]
+        if self.fragment is not None:
+            out += ["#", self.fragment]
+        return "".join(out)
+
+
+def split(url: str) -> Parts:
+    """Split an absolute http(s) URL without decoding anything; raise InvalidURL with a reason."""
+    if not url or url != url.strip():
+        raise InvalidURL("empty or surrounded by whitespace")
+    if any(c in url for c in " \t\r\n\x00"):
+        raise InvalidURL("contains whitespace or control characters")
+    m = _URI_RE.match(url)
+    if not m:
+        if re.match(r"^https?//", url, re.IGNORECASE):
+            raise InvalidURL("missing ':' after the scheme")
+        raise InvalidURL("not an absolute URL (no scheme)")
+    scheme = m.group("scheme").lower()
+    if scheme not in ("http", "https"):
+        raise InvalidURL(f"unsupported scheme '{m.group('scheme')}:' (only http and https are checked)")
+    authority = m.group("authority")
+    if authority is None:
+        raise InvalidURL(f"'{m.group('scheme')}:' must be followed by '//' and a host")
+    userinfo, _, hostport = authority.rpartition("@")
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        if not re.fullmatch(r"[0-9A-Fa-f:.]+", host or "-"):
+            raise InvalidURL("malformed IPv6 host")
+        host = f"[{host.lower()}]"
+        if rest and not rest.startswith(":"):
+            raise InvalidURL("junk after the IPv6 host")
+        port = rest[1:] if rest else None
+    else:
+        host, sep, port_s = hostport.partition(":")
+        port = port_s if sep else None
+        host = _check_host(host)
+    if port is not None and port != "" and (not port.isdigit() or int(port) > 65535):
+        raise InvalidURL(f"bad port '{port}'")
+    return Parts(scheme, userinfo if "@" in authority else None, host, port, m.group("path"),
+                 m.group("query"), m.group("fragment"))
+
+
+def _check_host(host: str) -> str:
+    h = host.rstrip(".").lower() if host not in (".", "") else ""
+    if not h:
+        raise InvalidURL("no host")
+    if "%" in h:
+        try:
+            h = unquote(h, errors="strict")
+        except UnicodeDecodeError as e:
+            raise InvalidURL("undecodable percent-escapes in the host") from e
+    if _IPV4_RE.match(h):
+        if any(int(o) > 255 for o in h.split(".")):
+            raise InvalidURL(f"bad IPv4 address '{host}'")
+        return h
+    labels = h.split(".")
+    if len(h) > 253 or not all(_LABEL_RE.match(label) for label in labels):
+        raise InvalidURL(f"bad host name '{host}'")
+    if len(labels) == 1 and h != "localhost":
+        raise InvalidURL(f"host '{host}' has no domain (no dot)")
+    if labels[-1].isdigit():
+        raise InvalidURL(f"bad host name '{host}'")
+    return _readable_host(h)
+
+
+@lru_cache(maxsize=4096)
+def _readable_host(h: str) -> str:
+    """Unicode form of an IDN host (from punycode or from mixed case Unicode); ASCII hosts unchanged."""
+    if h.isascii() and "xn--" not in h:
+        return h
+    try:
+        return idna.decode(idna.encode(h, uts46=True))
+    except idna.IDNAError:
+        return h
+
+
+def ascii_host(host: str) -> str:
+    """The punycode (wire) form of a host, for connecting and for comparison with other tools."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return host
+
+
+def validate(url: str) -> str | None:
+    """None when `url` is a usable http(s) URL, else the reason it is not."""
+    try:
+        split(url)
+    except InvalidURL as e:
+        return str(e)
+    return None
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    url_pattern: re.Pattern[str]
+    params: re.Pattern[str]
+    exceptions: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Tracking-parameter rules: global names (regexes, case-insensitive, matched against the whole name),
+    site-scoped providers, and names that are always kept."""
+
+    global_params: re.Pattern[str]
+    global_exceptions: re.Pattern[str] | None
+    providers: tuple[Provider, ...]
+    keep: frozenset[str]
+    version: str
+
+    def is_tracking(self, name: str, url: str) -> bool:
+        raw = name.lower()
+        keys = {raw, unquote(raw)} if "%" in raw else {raw}
+        if keys & self.keep:
+            return False
+        if any(self.global_params.fullmatch(k) for k in keys) and not (
+                self.global_exceptions and self.global_exceptions.search(url)):
+            return True
+        for p in self.providers:
+            if any(p.params.fullmatch(k) for k in keys) and p.url_pattern.search(url) and not (
+                    p.exceptions and p.exceptions.search(url)):
+                return True
+        return False
+
+
+def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+    pats = [p for p in patterns if p]
+    return re.compile("(?:" + "|".join(f"(?:{p})" for p in pats) + ")" if pats else "(?!)", re.IGNORECASE)
+
+
+def load_rules(extra_strip: Iterable[str] = (), keep: Iterable[str] = ()) -> Rules:
+    """Bundled rules plus the user's: `extra_strip` are parameter names or regexes, `keep` plain names."""
+    data = resources.files("linkguard") / "data"
+    clear = json.loads((data / "clearurls.json").read_text(encoding="utf-8"))["providers"]
+    own = json.loads((data / "linkguard-rules.json").read_text(encoding="utf-8"))
+    glob = clear.pop("globalRules")
+    global_params = [r for r in glob["rules"] if r not in _CLEARURLS_GLOBAL_SKIPPED]
+    global_params += own["global"] + [_name_or_regex(x) for x in extra_strip]
+    providers: list[Provider] = []
+    for name, prov in {**clear, **own["providers"]}.items():
+        if not prov.get("rules") or prov.get("completeProvider"):
+            continue
+        providers.append(Provider(
+            name,
+            re.compile(prov["urlPattern"], re.IGNORECASE),
+            _alternation(prov["rules"]),
+            _alternation(prov["exceptions"]) if prov.get("exceptions") else None,
+        ))
+    return Rules(
+        global_params=_alternation(global_params),
+        global_exceptions=_alternation(glob.get("exceptions", [])) if glob.get("exceptions") else None,
+        providers=tuple(providers),
+        keep=frozenset(k.lower() for k in [*own.get("keep", []), *keep]),
+        version=own["clearurls_version"],
+    )
+
+
+def _name_or_regex(x: str) -> str:
+    return x if any(c in x for c in "*?[]()|\\^$+{}") else re.escape(x)
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    return load_rules()
+
+
+def _strip_params(query: str, rules: Rules, url: str) -> tuple[str, bool]:
+    """Remove tracking parameters from an `a=1&b=2` string; return (new query, changed)."""
+    parts = query.split("&")
+    kept = [p for p in parts if not (p and rules.is_tracking(p.split("=", 1)[0], url))]
+    if len(kept) == len(parts):
+        return query, False
+    return "&".join(p for p in kept if p), True
+
+
+def _clean_fragment(fragment: str, rules: Rules, url: str) -> str | None:
+    """Strip tracking parameters carried in a fragment (`#top?utm_source=x`, `#utm_source=x&...`)."""
+    if "=" not in fragment:
+        return fragment
+    head, sep, q = fragment.partition("?")
+    if not sep:
+        if not re.match(r"^[^=&/#]+=", fragment):
+            return fragment
+        head, q = "", fragment
+    new_q, changed = _strip_params(q, rules, url)
+    if not changed:
+        return fragment
+    if new_q:
+        return f"{head}{sep}{new_q}"
+    return head if head else None
+
+
+def canonicalize(url: str, rules: Rules | None = None) -> str:
+    """The canonical form of a valid http(s) URL (raise InvalidURL otherwise). Idempotent."""
+    return _canonicalize(url, rules or default_rules())
+
+
+@lru_cache(maxsize=65536)
+def _canonicalize(url: str, rules: Rules) -> str:
+    p = split(url)
+    port = p.port
+    if port == "" or port == _DEFAULT_PORTS.get(p.scheme):
+        port = None
+    path = p.path or "/"
+    query, fragment = p.query, p.fragment
+    if query and "=" in query or fragment and "=" in fragment:
+        probe = f"{p.scheme}://{p.host}{path}"
+        if query:
+            new_q, changed = _strip_params(query, rules, probe + "?" + query)
+            if changed:
+                query = new_q or None
+        if fragment:
+            fragment = _clean_fragment(fragment, rules, probe)
+    return Parts(p.scheme, p.userinfo, p.host, port, path, query, fragment).unsplit()
