@@ -34,6 +34,7 @@ class Unit(StrEnum):
 
     LINE = "line"
     PAGE = "page"  # PDF: `line` holds the 1-based page number
+    PARAGRAPH = "paragraph"  # DOCX: `line` holds the 1-based paragraph number
 
 
 @dataclass(frozen=True, slots=True)

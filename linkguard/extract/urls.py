@@ -181,3 +181,26 @@ def continuation(text: str, url_end: int) -> tuple[str, int] | None:
     if _CONT_URLISH.search(rest) or (text[url_end - 1] in "-_" and _SLUG.fullmatch(rest)):
         return rest, j + len(rest)
     return None
+
+
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def classify_dest(dest: str) -> str | None:
+    """For a link target from markup (href, \\url, [text](dest)): None to check it, "" to ignore it
+    (relative, fragment, mailto:, ftp: ...), or the reason it is a broken URL."""
+    d = dest.strip()
+    if not d:
+        return ""
+    m = _SCHEME_RE.match(d)
+    if m:
+        scheme = m.group(1)
+        if scheme.lower() in ("mailto", "tel", "javascript", "data", "sms", "callto", "urn", "news"):
+            return ""
+        return scheme_problem(scheme)
+    low = d.lower()
+    if re.match(r"^https?//", low):
+        return "missing ':' after the scheme"
+    if low.startswith("www.") and "." in low[4:].split("/", 1)[0]:
+        return "no scheme (starts with 'www.'); write it with https://"
+    return ""
