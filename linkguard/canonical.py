@@ -266,7 +266,7 @@ def _canonicalize(url: str, rules: Rules) -> str:
         port = None
     path = p.path or "/"
     query, fragment = p.query, p.fragment
-    if query and "=" in query or fragment and "=" in fragment:
+    if (query and "=" in query) or (fragment and "=" in fragment):
         probe = f"{p.scheme}://{p.host}{path}"
         if query:
             new_q, changed = _strip_params(query, rules, probe + "?" + query)

@@ -14,6 +14,7 @@ Rules (see README, "Which files are read"):
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,11 +37,11 @@ EXTENSIONS = {
 }
 BINARY_FORMATS = frozenset({"pdf", "docx"})
 # Known binary extensions are skipped without reading them.
-_BINARY_EXT = frozenset(
+_BINARY_EXT = frozenset((
     ".png .jpg .jpeg .gif .webp .ico .bmp .tif .tiff .zip .gz .tgz .bz2 .xz .7z .rar .tar .exe .dll .so "
     ".dylib .bin .class .jar .pyc .o .a .woff .woff2 .ttf .otf .eot .mp3 .mp4 .mov .avi .mkv .wav .flac "
-    ".ogg .webm .sqlite .db .doc .xls .xlsx .ppt .pptx .odt .epub".split()
-)
+    ".ogg .webm .sqlite .db .doc .xls .xlsx .ppt .pptx .odt .epub"
+).split())
 _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache"})
 _IGNORE_FILES = (".gitignore", ".linkguardignore")
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -89,11 +90,9 @@ def _walk(root: Path, exclude: list[str]) -> Iterator[Path | ExtractError]:
         for name in _IGNORE_FILES:
             f = d / name
             if f.is_file():
-                try:
+                with contextlib.suppress(OSError):
                     local.append(_Ignore(d, pathspec.GitIgnoreSpec.from_lines(
                         f.read_text(encoding="utf-8", errors="replace").splitlines())))
-                except OSError:
-                    pass
         try:
             entries = sorted(os.scandir(d), key=lambda e: e.name)
         except OSError as e:
@@ -119,16 +118,6 @@ def _walk(root: Path, exclude: list[str]) -> Iterator[Path | ExtractError]:
     yield from walk(root, ())
 
 
-def format_for(path: Path, head: bytes) -> str | None:
-    """The extractor name for a file: by extension, else by sniffing its first bytes; None for binary."""
-    fmt = EXTENSIONS.get(path.suffix.lower())
-    if fmt:
-        return fmt
-    if path.suffix.lower() in _BINARY_EXT:
-        return None
-    return sniff(head)
-
-
 def sniff(head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return "pdf"
@@ -146,7 +135,7 @@ def sniff(head: bytes) -> str | None:
         return "bibtex"
     if "{{cite" in text or "<ref>" in text or "<ref name" in text or text.startswith(("== ", "'''")):
         return "wikitext"
-    if ".. [" in text or ".. _" in text or "\n====" in text and "`_" in text:
+    if ".. [" in text or ".. _" in text or ("\n====" in text and "`_" in text):
         return "rst"
     if "[^" in text or text.startswith("# ") or "](http" in text:
         return "markdown"

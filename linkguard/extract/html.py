@@ -50,8 +50,8 @@ def _footnote_of(el: lxml.etree._Element) -> tuple[lxml.etree._Element, str | No
                 or (tag in ("section", "aside", "div", "ol") and " footnote " in cls):
             if item is not None:
                 parent = item.getparent()
-                pos = [c for c in parent if getattr(c, "tag", None) == "li"].index(item) + 1 if parent is not None else 1
-                return item, str(pos)
+                siblings = [c for c in parent if getattr(c, "tag", None) == "li"] if parent is not None else [item]
+                return item, str(siblings.index(item) + 1)
             return node, None
         node = node.getparent()
     return None

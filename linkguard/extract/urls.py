@@ -50,9 +50,7 @@ def trim(candidate: str) -> str:
     s = candidate
     while s:
         last = s[-1]
-        if last in _TRAILING:
-            s = s[:-1]
-        elif last in _PAIRS and s.count(last) > s.count(_PAIRS[last]):
+        if last in _TRAILING or (last in _PAIRS and s.count(last) > s.count(_PAIRS[last])):
             s = s[:-1]
         else:
             break
