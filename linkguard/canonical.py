@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import unquote
@@ -160,7 +160,7 @@ class Provider:
     exceptions: re.Pattern[str] | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: it keys the canonicalization cache
 class Rules:
     """Tracking-parameter rules: global names (regexes, case-insensitive, matched against the whole name),
     site-scoped providers, and names that are always kept."""
@@ -168,17 +168,30 @@ class Rules:
     global_params: re.Pattern[str]
     global_exceptions: re.Pattern[str] | None
     providers: tuple[Provider, ...]
+    provider_params: re.Pattern[str]  # union of every provider's parameter names: a fast first test
     keep: frozenset[str]
     version: str
+    # name -> (matches a global rule, may match a provider rule); rules are immutable, so this only grows
+    _names: dict[str, tuple[bool, bool]] = field(default_factory=dict, repr=False)
+
+    def _name(self, key: str) -> tuple[bool, bool]:
+        hit = self._names.get(key)
+        if hit is None:
+            hit = (self.global_params.fullmatch(key) is not None, self.provider_params.fullmatch(key) is not None)
+            if len(self._names) < 100_000:
+                self._names[key] = hit
+        return hit
 
     def is_tracking(self, name: str, url: str) -> bool:
         raw = name.lower()
-        keys = {raw, unquote(raw)} if "%" in raw else {raw}
-        if keys & self.keep:
+        keys = (raw, unquote(raw)) if "%" in raw else (raw,)
+        if any(k in self.keep for k in keys):
             return False
-        if any(self.global_params.fullmatch(k) for k in keys) and not (
-                self.global_exceptions and self.global_exceptions.search(url)):
+        hits = [self._name(k) for k in keys]
+        if any(g for g, _ in hits) and not (self.global_exceptions and self.global_exceptions.search(url)):
             return True
+        if not any(p for _, p in hits):
+            return False
         for p in self.providers:
             if any(p.params.fullmatch(k) for k in keys) and p.url_pattern.search(url) and not (
                     p.exceptions and p.exceptions.search(url)):
@@ -213,6 +226,7 @@ def load_rules(extra_strip: Iterable[str] = (), keep: Iterable[str] = ()) -> Rul
         global_params=_alternation(global_params),
         global_exceptions=_alternation(glob.get("exceptions", [])) if glob.get("exceptions") else None,
         providers=tuple(providers),
+        provider_params=_alternation(p.params.pattern for p in providers),
         keep=frozenset(k.lower() for k in [*own.get("keep", []), *keep]),
         version=own["clearurls_version"],
     )
@@ -258,9 +272,22 @@ def canonicalize(url: str, rules: Rules | None = None) -> str:
     return _canonicalize(url, rules or default_rules())
 
 
+# The common case, already canonical up to its query: lowercase ASCII host, no port, user info or dot at the end.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_FAST_RE = re.compile(r"(https?)://((?:" + _LABEL + r"\.)+[a-z][a-z0-9-]*[a-z0-9])(/[^?#\s\x00-\x1f]*)"
+                      r"(?:\?([^#\s\x00-\x1f]*))?(?:#([^\s\x00-\x1f]*))?")
+
+
 @lru_cache(maxsize=65536)
 def _canonicalize(url: str, rules: Rules) -> str:
-    p = split(url)
+    m = _FAST_RE.fullmatch(url)
+    if m is not None and "xn--" not in m.group(2):
+        scheme, host, path, query, fragment = m.groups()
+        if (query is None or "=" not in query) and (fragment is None or "=" not in fragment):
+            return url
+        p = Parts(scheme, None, host, None, path, query, fragment)
+    else:
+        p = split(url)
     port = p.port
     if port == "" or port == _DEFAULT_PORTS.get(p.scheme):
         port = None

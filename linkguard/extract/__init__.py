@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..canonical import InvalidURL, Rules, canonicalize, default_rules
 from ..collect import iter_files, load
-from ..models import Citation, Document, ExtractError, ExtractItem, InvalidLink, RawLink, Skipped
+from ..models import Citation, Context, Document, ExtractError, ExtractItem, InvalidLink, RawLink, Skipped
 from .archives import parse_archive_url
 
 
@@ -101,7 +101,7 @@ def resolve(raws: Sequence[RawLink], source: str, rules: Rules) -> Iterator[Cita
     for raw in attach_archives(raws, rules):
         if raw.invalid_reason is None:
             try:
-                url = canonicalize(raw.original, rules)
+                url = canonicalize(_absolute(raw), rules)
             except InvalidURL as e:
                 yield _invalid(raw, source, str(e))
                 continue
@@ -112,6 +112,13 @@ def resolve(raws: Sequence[RawLink], source: str, rules: Rules) -> Iterator[Cita
             )
         else:
             yield _invalid(raw, source, raw.invalid_reason)
+
+
+def _absolute(raw: RawLink) -> str:
+    """A bare `www.example.org/...` in prose means `http://www.example.org/...` (as GFM autolinks it)."""
+    if raw.context in (Context.BARE, Context.FOOTNOTE) and raw.original[:4].lower() == "www.":
+        return "http://" + raw.original
+    return raw.original
 
 
 def _invalid(raw: RawLink, source: str, reason: str) -> InvalidLink:

@@ -11,7 +11,7 @@ Rules (documented in the README):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 from ..models import DateKind
@@ -22,64 +22,110 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
     "nov": 11, "dec": 12,
 }
-_MONTH = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATE_RE = re.compile(
-    r"(?<![\w/.-])(?:"
-    r"(?P<iy>\d{4})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})"
-    r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4})"
-    r"|(?P<ed>\d{1,2})(?:st|nd|rd|th)?\.?\s+" + _MONTH.format(g="em") + r",?\s+(?P<ey>\d{4})"
-    r"|" + _MONTH.format(g="am") + r"\s+(?P<ad>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<ay>\d{4})"
-    r")(?![\w/-])",
-    re.IGNORECASE,
-)
+# Dates are found from their year: a fast scan for 19xx-21xx, then the day and month are read around it.
+_YEAR_RE = re.compile(r"(?:1[89]|2[01])\d\d")
+_ISO_TAIL = re.compile(r"[-/](\d{1,2})[-/](\d{1,2})(?![\w/-])")
+_ACCESS_WORDS = ("access", "retriev", "view", "visit", "consult", "abgeruf", "erişim", "urldate")
 _ACCESS_RE = re.compile(
     r"(?:accessed|retrieved|viewed|visited|consulted|consulté|abgerufen|erişim(?:\s+tarihi)?|"
     r"access(?:-|\s)?date|urldate)(?:\s+(?:on|am|le|at))?\s*[:,]?\s*(?:from\s+[^,;]{0,40}?\s+on\s+)?$",
     re.IGNORECASE,
 )
+_NOT_BEFORE = frozenset("/.-_") | frozenset("0123456789")
 
 
-def _to_iso(m: re.Match[str]) -> str | None:
-    g = m.groupdict()
+def _iso(y: int, m: int, d: int) -> str | None:
     try:
-        if g["iy"]:
-            d = date(int(g["iy"]), int(g["im"]), int(g["id"]))
-        elif g["dy"]:
-            d = date(int(g["dy"]), int(g["dm"]), int(g["dd"]))
-        elif g["ey"]:
-            d = date(int(g["ey"]), _MONTHS[g["em"].lower()], int(g["ed"]))
-        else:
-            d = date(int(g["ay"]), _MONTHS[g["am"].lower()], int(g["ad"]))
+        return date(y, m, d).isoformat()
     except ValueError:
         return None
-    return d.isoformat()
+
+
+def iter_dates(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, ISO date) of every real calendar date written in `text`."""
+    n = len(text)
+    for ym in _YEAR_RE.finditer(text):
+        ys, ye = ym.span()
+        if (ys and text[ys - 1].isdigit()) or (ye < n and text[ye].isdigit()):
+            continue
+        year = int(ym.group())
+        if ye < n and text[ye] in "-/":
+            m = _ISO_TAIL.match(text, ye)
+            if m and not (ys and (text[ys - 1].isalnum() or text[ys - 1] in _NOT_BEFORE)):
+                iso = _iso(year, int(m.group(1)), int(m.group(2)))
+                if iso:
+                    yield ys, m.end(), iso
+            continue
+        if ye < n and (text[ye].isalnum() or text[ye] in "/-_"):
+            continue
+        if not ys:
+            continue
+        if text[ys - 1] == ".":  # 22.05.2025
+            m = _DOTTED.search(text, max(0, ys - 6), ys)
+            if m and not (m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in _NOT_BEFORE)):
+                iso = _iso(year, int(m.group(2)), int(m.group(1)))
+                if iso:
+                    yield m.start(), ye, iso
+            continue
+        if not text[ys - 1].isspace():
+            continue
+        found = _words_before(text, ys)
+        if found is not None:
+            start, month, day = found
+            iso = _iso(year, month, day)
+            if iso:
+                yield start, ye, iso
+
+
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.$")
+_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\.?,?", re.IGNORECASE)
+
+
+def _words_before(text: str, ys: int) -> tuple[int, int, int] | None:
+    """(start, month, day) when the two words before a year are `22 May` or `May 22,` (with variants)."""
+    lo = max(0, ys - 32)
+    window = text[lo:ys]
+    words = window.split()
+    if len(words) < 2:
+        return None
+    last, prev = words[-1], words[-2]
+    month = _MONTHS.get(last.rstrip(",.").lower())
+    if month is not None:  # 22 May 2025, 22nd May, 2025
+        m = _DAY.fullmatch(prev)
+        if m is None:
+            return None
+        day = int(m.group(1))
+    else:  # May 22, 2025
+        m = _DAY.fullmatch(last)
+        month = _MONTHS.get(prev.rstrip(".").lower())
+        if m is None or month is None:
+            return None
+        day = int(m.group(1))
+    start = lo + window.rfind(prev, 0, window.rfind(last))
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in _NOT_BEFORE):
+        return None
+    return start, month, day
 
 
 def parse_date(text: str) -> str | None:
     """The first real date in `text`, as ISO `YYYY-MM-DD` (for template fields such as `access-date=`)."""
-    for m in _DATE_RE.finditer(text):
-        iso = _to_iso(m)
-        if iso:
-            return iso
-    return None
+    return next((iso for _, _, iso in iter_dates(text)), None)
+
+
+def _is_access(text: str, start: int) -> bool:
+    before = text[max(0, start - 60):start]
+    low = before.lower()
+    return any(w in low for w in _ACCESS_WORDS) and _ACCESS_RE.search(before) is not None
 
 
 def find_dates(text: str) -> list[tuple[int, int, str, bool]]:
     """Every date in `text`: (start, end, iso, is_access_date)."""
-    out = []
-    for m in _DATE_RE.finditer(text):
-        iso = _to_iso(m)
-        if iso is None:
-            continue
-        before = text[max(0, m.start() - 60):m.start()]
-        out.append((m.start(), m.end(), iso, bool(_ACCESS_RE.search(before))))
-    return out
+    return [(s, e, iso, _is_access(text, s)) for s, e, iso in iter_dates(text)]
 
 
 def citation_date(text: str) -> tuple[str | None, DateKind | None]:
     """The date a whole citation states, by the rules above."""
-    dates = find_dates(text)
-    return _choose(dates)
+    return _choose(find_dates(text))
 
 
 def _choose(dates: Sequence[tuple[int, int, str, bool]]) -> tuple[str | None, DateKind | None]:
@@ -91,37 +137,84 @@ def _choose(dates: Sequence[tuple[int, int, str, bool]]) -> tuple[str | None, Da
     return None, None
 
 
+_FROM_AFTER = re.compile(r"[,;]?\s*(?:from|at|via|on|:)\b", re.IGNORECASE)
+
+
 def dates_for_links(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str | None, DateKind | None]]:
     """Dates for several links cited in one piece of text (one footnote citing two sources).
 
-    With one link the whole text is its citation. With several, link i owns the text from the end of link
-    i-1 to its own end, plus any access date written between it and link i+1 (access dates follow the URL).
-    A link whose own part states no date falls back to an access date stated for the whole text.
+    With one link, every date in the text is its own. With several, each date goes to one link:
+    - an access date belongs to the link on its left ("URL. Accessed 1 May 2025"), unless it is followed by
+      "from" ("Retrieved 1 May 2025, from URL") or no link stands on its left: then to the link on its right;
+    - any other date belongs to the link on its right ("Title, 22 May 2025, URL"), or to the one on its
+      left when none follows.
+    A link left without a date of its own takes an access date stated for the citation as a whole.
     """
-    if len(spans) <= 1:
-        return [citation_date(text)] * len(spans)
+    return [(acc, kind) for acc, kind, _ in describe(text, spans, titles=False)]
+
+
+def describe(text: str, spans: Sequence[tuple[int, int]], titles: bool = True
+             ) -> list[tuple[str | None, DateKind | None, str | None]]:
+    """(accessed, date_kind, title) for each link at `spans` of one citation's text, reading its dates once.
+
+    Dates by the rules of `dates_for_links`; the title is the text between the previous link and this one,
+    less label, dates and connecting words (`title_before`).
+    """
+    if not spans:
+        return []
     dates = find_dates(text)
-    whole_access = next(((d[2], DateKind.ACCESSED) for d in dates if d[3]), (None, None))
-    out: list[tuple[str | None, DateKind | None]] = []
-    for i, (_start, end) in enumerate(spans):
-        lo = spans[i - 1][1] if i else 0
-        hi = spans[i + 1][0] if i + 1 < len(spans) else len(text)
-        own = [d for d in dates if lo <= d[0] < end or (end <= d[0] < hi and d[3])]
-        chosen = _choose(own)
-        out.append(chosen if chosen[0] else whole_access)
+    if len(spans) == 1:
+        chosen = [_choose(dates)]
+    else:
+        owned: list[list[tuple[int, int, str, bool]]] = [[] for _ in spans]
+        for d in dates:
+            left = max((i for i, (_s, e) in enumerate(spans) if e <= d[0]), default=None)
+            right = min((i for i, (s, _e) in enumerate(spans) if s >= d[1]), default=None)
+            if d[3]:
+                to_right = right is not None and (left is None or _FROM_AFTER.match(text, d[1]) is not None)
+                owner = right if to_right else left
+            else:
+                owner = right if right is not None else left
+            if owner is not None:
+                owned[owner].append(d)
+        whole_access = next(((d[2], DateKind.ACCESSED) for d in dates if d[3]), (None, None))
+        chosen = []
+        for own in owned:
+            c = _choose(own)
+            chosen.append(c if c[0] else whole_access)
+    out: list[tuple[str | None, DateKind | None, str | None]] = []
+    prev = 0
+    for (s, e), (acc, kind) in zip(spans, chosen, strict=True):
+        title = None
+        if titles:
+            cut = [(ds - prev, de - prev) for ds, de, _, _ in dates if prev <= ds and de <= s]
+            title = title_before(text[prev:s], cut)
+        prev = max(prev, e)
+        out.append((acc, kind, title))
     return out
 
 
 _LABEL_PREFIX = re.compile(r"^\s*(?:\|\s*)?(?:\[\^?[^\]]{1,20}\]:?|\(?\d{1,4}[.)]|\^?\d{1,4}\s)\s*")
 
 
-def title_before(text: str) -> str | None:
-    """Cheap citation title: the text before the URL, less its label, dates and connecting punctuation."""
+_TRAILING_WORDS = re.compile(r"\b(?:accessed|retrieved|available at|available from|from|online|url|at)\s*:?\s*$",
+                             re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+def title_before(text: str, date_spans: Sequence[tuple[int, int]] | None = None) -> str | None:
+    """Cheap citation title: the text before the URL, less its label, dates and connecting punctuation.
+
+    `date_spans` are the dates already found in `text` (found again when not given)."""
+    spans = date_spans if date_spans is not None else [(s, e) for s, e, _ in iter_dates(text)]
+    if spans:
+        parts, at = [], 0
+        for s, e in spans:
+            parts.append(text[at:s])
+            at = e
+        parts.append(text[at:])
+        text = "".join(parts)
     t = _LABEL_PREFIX.sub("", text)
-    t = _DATE_RE.sub("", t)
-    t = re.sub(r"\b(?:accessed|retrieved|available at|available from|from|online|url|at)\s*:?\s*$", "", t,
-               flags=re.IGNORECASE)
-    t = re.sub(r"\s+", " ", t).strip(" ,;:.|-–—\t")
-    if not t:
-        return None
-    return t[:300]
+    t = _TRAILING_WORDS.sub("", t)
+    t = _SPACES.sub(" ", t).strip(" ,;:.|-–—\t")
+    return t[:300] if t else None

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
 from ..models import Context, RawLink, Unit
-from .dates import dates_for_links, title_before
+from .dates import describe
 from .urls import classify_dest, find_urls
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -131,13 +131,10 @@ def _links(text: str, links: list[tuple[str, str]], line: int, label: str | None
                       title or None, verdict, Context.INLINE))
     found.sort(key=lambda f: f[1])
     if label is not None:
-        dates = dates_for_links(text, [(s, e) for _, s, e, *_ in found])
+        described = describe(text, [(s, e) for _, s, e, *_ in found])
     else:
-        dates = [(None, None)] * len(found)
-    prev = 0
-    for (url, s, e, title, problem, ctx), (acc, kind) in zip(found, dates, strict=True):
-        if label is not None and title is None:
-            title = title_before(text[prev:s])
-        prev = e
+        described = [(None, None, None)] * len(found)
+    for (url, _s, _e, title, problem, ctx), (acc, kind, before) in zip(found, described, strict=True):
+        title = title or before
         yield RawLink(url, line, Context.FOOTNOTE if label else ctx, label=label, title=title, accessed=acc,
                       date_kind=kind, unit=Unit.PARAGRAPH, group=group or f"p:{line}", invalid_reason=problem)

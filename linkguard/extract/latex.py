@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ..models import Context, DateKind, RawLink
-from .dates import dates_for_links, title_before
+from .dates import describe
 from .lines import LineIndex
 from .urls import classify_dest
 
@@ -110,11 +110,9 @@ def extract(text: str) -> Iterator[RawLink]:
         s, e, label = footnotes[k]
         body = masked[s:e]
         spans = [(a - s, b - s) for a, b, *_ in note_links]
-        prev = 0
-        for link, dates, (a, _b) in zip(note_links, dates_for_links(body, spans), spans, strict=True):
-            title = link[3] or title_before(re.sub(r"\\\w+\*?|[{}]", " ", body[prev:a]))
-            prev = _b
-            raw = _raw(link, lines, Context.FOOTNOTE, label, dates, title, group=f"fn:{s}")
+        plain = re.sub(r"\\\w+\*?|[{}]", lambda m: " " * len(m.group()), body)  # macros out, offsets kept
+        for link, (acc, kind, before) in zip(note_links, describe(plain, spans), strict=True):
+            raw = _raw(link, lines, Context.FOOTNOTE, label, (acc, kind), link[3] or before, group=f"fn:{s}")
             if raw is not None:
                 yield raw
 

@@ -13,18 +13,17 @@ pyromark reports UTF-8 byte ranges, so lines are counted over the encoded source
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pyromark
 
 from ..models import Context, RawLink
-from .dates import citation_date, dates_for_links, title_before
+from .dates import citation_date, describe
 from .lines import LineIndex
 from .urls import classify_dest, find_urls
 
 _OPTIONS = (pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_TABLES
             | pyromark.Options.ENABLE_STRIKETHROUGH | pyromark.Options.ENABLE_TASKLISTS)
-_MAYBE = ("//", "www.", "WWW.", "http:/", "https:/")
 
 
 @dataclass
@@ -38,7 +37,7 @@ class _Unit:
 
 
 def _maybe_url(s: str) -> bool:
-    return any(m in s for m in _MAYBE)
+    return "//" in s or ":/" in s or "www" in s or "WWW" in s
 
 
 def extract(text: str) -> Iterator[RawLink]:
@@ -48,7 +47,7 @@ def extract(text: str) -> Iterator[RawLink]:
     in_code = 0
     link_depth = 0
     link_text: list[str] = []
-    pending_link: tuple[str, int, int, Context] | None = None  # dest, start, end, context
+    pending_link: tuple[str, int, int] | None = None  # dest, start, end of an inline link or autolink
 
     def emit(raw: RawLink, start: int, end: int) -> Iterator[RawLink]:
         if units:
@@ -56,53 +55,54 @@ def extract(text: str) -> Iterator[RawLink]:
         else:
             yield raw
 
-    for ev, rng in pyromark.events_with_range(text, options=_OPTIONS):
-        if type(ev) is dict:
-            (kind, val), = ev.items()
-            if kind == "Text":
-                if link_depth:
-                    link_text.append(val)
-                elif not in_code and _maybe_url(val):
-                    yield from _text_urls(val, rng["start"], src, lines, emit)
-            elif kind == "Start":
-                if type(val) is dict:
-                    (tag, attrs), = val.items()
-                    if tag in ("Link", "Image"):
-                        link_depth += 1
-                        if link_depth == 1:
-                            link_text = []
-                            lt = attrs["link_type"]
-                            if lt in ("Inline", "Autolink"):
-                                pending_link = (attrs["dest_url"], rng["start"], rng["end"], Context.INLINE)
-                            else:
-                                pending_link = None  # reference uses, e-mail autolinks: not counted here
-                    elif tag == "FootnoteDefinition":
-                        units.append(_Unit(rng["start"], rng["end"], str(attrs)))
-                    elif tag == "CodeBlock":
-                        in_code += 1
-                    elif tag == "Item":
-                        units.append(_Unit(rng["start"], rng["end"], None))
-                elif val == "Item":
-                    units.append(_Unit(rng["start"], rng["end"], None))
-                elif val == "CodeBlock":
-                    in_code += 1
-            elif kind == "End":
-                if val in ("Link", "Image"):
-                    link_depth -= 1
-                    if link_depth == 0 and pending_link is not None:
-                        dest, s, e, ctx = pending_link
-                        verdict = classify_dest(dest)
-                        if verdict != "":
-                            raw = RawLink(dest, lines.line(s), ctx, title=("".join(link_text).strip() or None),
-                                          invalid_reason=verdict)
-                            yield from emit(raw, s, e)
-                        pending_link = None
-                elif val in ("FootnoteDefinition", "Item") and units:
-                    yield from _close(units.pop(), src, units)
-                elif val == "CodeBlock":
-                    in_code -= 1
-            elif kind in ("Html", "InlineHtml") and not in_code and _maybe_url(val):
+    for ev, rng in pyromark.events_with_range(text, options=_OPTIONS, merge_text=True):
+        if type(ev) is not dict:
+            continue  # SoftBreak, HardBreak, Rule
+        val = ev.get("Text")
+        if val is not None:  # the most frequent event first
+            if link_depth:
+                link_text.append(val)
+            elif not in_code and _maybe_url(val):
                 yield from _text_urls(val, rng["start"], src, lines, emit)
+            continue
+        start = ev.get("Start")
+        if start is not None:
+            tag, attrs = next(iter(start.items())) if type(start) is dict else (start, None)
+            if tag == "Link" or tag == "Image":
+                link_depth += 1
+                if link_depth == 1:
+                    link_text = []
+                    inline = attrs is not None and attrs["link_type"] in ("Inline", "Autolink")
+                    # reference uses are counted at their definition; e-mail autolinks never
+                    pending_link = (attrs["dest_url"], rng["start"], rng["end"]) if inline else None
+            elif tag == "FootnoteDefinition":
+                units.append(_Unit(rng["start"], rng["end"], str(attrs)))
+            elif tag == "Item":
+                units.append(_Unit(rng["start"], rng["end"], None))
+            elif tag == "CodeBlock":
+                in_code += 1
+            continue
+        end = ev.get("End")
+        if end is not None:
+            if end == "Link" or end == "Image":
+                link_depth -= 1
+                if link_depth == 0 and pending_link is not None:
+                    dest, s, e = pending_link
+                    verdict = classify_dest(dest)
+                    if verdict != "":
+                        title = "".join(link_text).strip()
+                        raw = RawLink(dest, lines.line(s), Context.INLINE,
+                                      title=title if title and title != dest else None, invalid_reason=verdict)
+                        yield from emit(raw, s, e)
+                    pending_link = None
+            elif (end == "FootnoteDefinition" or end == "Item") and units:
+                yield from _close(units.pop(), src, units)
+            elif end == "CodeBlock":
+                in_code -= 1
+            continue
+        html = ev.get("Html") or ev.get("InlineHtml")
+        if html and not in_code and _maybe_url(html):
+            yield from _text_urls(html, rng["start"], src, lines, emit)
     while units:
         yield from _close(units.pop(), src, units)
     yield from _definitions(text, src, lines)
@@ -133,21 +133,18 @@ def _close(unit: _Unit, src: bytes, outer: list[_Unit]) -> Iterator[RawLink]:
         return len(src[unit.start:max(unit.start, off)].decode("utf-8", errors="replace"))
 
     spans = [(char(s), char(e)) for _, s, e in unit.links]
-    dates = dates_for_links(body, spans)
-    group = f"{'fn' if unit.label is not None else 'li'}:{unit.start}"
-    prev = 0
-    for (raw, s, e), (cs, ce), (acc, kind) in zip(unit.links, spans, dates, strict=True):
-        title = raw.title
-        if unit.label is not None:
-            raw = replace(raw, label=unit.label, context=Context.FOOTNOTE)
-            title = title_before(body[prev:cs]) if raw.title is None or raw.title == raw.original else title
-        prev = ce
-        raw = replace(raw, title=title, accessed=acc, date_kind=kind,
-                      group=raw.group or group)
+    footnote = unit.label is not None
+    described = describe(body, spans, titles=footnote)
+    group = f"{'fn' if footnote else 'li'}:{unit.start}"
+    for (raw, s, e), (acc, kind, title) in zip(unit.links, described, strict=True):
+        title = raw.title or title
+        done = RawLink(raw.original, raw.line, Context.FOOTNOTE if footnote else raw.context,
+                       label=unit.label if footnote else raw.label, title=title, accessed=acc, date_kind=kind,
+                       group=raw.group or group, invalid_reason=raw.invalid_reason)
         if outer:  # a list inside a footnote: the footnote decides the label when it closes
-            outer[-1].links.append((raw, s, e))
+            outer[-1].links.append((done, s, e))
         else:
-            yield raw
+            yield done
 
 
 def _definitions(text: str, src: bytes, lines: LineIndex[bytes]) -> Iterator[RawLink]:

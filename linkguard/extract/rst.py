@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from ..models import Context, RawLink
-from .dates import citation_date, dates_for_links, title_before
+from .dates import citation_date, describe
 from .urls import classify_dest, find_urls
 
 _FOOTNOTE = re.compile(r"^\.\.\s+\[(?P<label>#?[\w.-]*|\*)\]\s+")
@@ -116,14 +116,15 @@ def _block(lines: list[str], i: int, j: int, ctx: Context | None, label: str | N
     for f in find_urls(masked):
         found.append((RawLink(f.text, 0, Context.BARE, invalid_reason=f.problem), f.start, f.end))
     found.sort(key=lambda t: t[1])
-    dates = dates_for_links(body, [(s, e) for _, s, e in found]) if label is not None else [(None, None)] * len(found)
-    prev = 0
-    for (raw, s, e), (acc, kind) in zip(found, dates, strict=True):
+    if label is not None:  # the footnote's own marker is not part of its title
+        marker = re.match(r"^\s*\.\.\s+\[[^\]]*\]", body)
+        plain = " " * marker.end() + body[marker.end():] if marker else body
+        described = describe(plain, [(s, e) for _, s, e in found])
+    else:
+        described = [(None, None, None)] * len(found)
+    for (raw, s, _e), (acc, kind, before) in zip(found, described, strict=True):
         k = max(idx for idx, off in enumerate(offsets) if off <= s)
-        title = raw.title
-        if label is not None and title is None:
-            title = title_before(re.sub(r"^\.\.\s+\[[^\]]*\]", "", body[prev:s]))
-        prev = e
+        title = raw.title or before
         yield RawLink(raw.original, i + k + 1, ctx or raw.context, label=label, title=title, accessed=acc,
                       date_kind=kind, column=s - offsets[k] + 1,
                       group=f"fn:{i}" if label is not None else f"line:{i + k}", invalid_reason=raw.invalid_reason)

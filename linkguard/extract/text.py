@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from ..models import Context, RawLink
-from .dates import dates_for_links, title_before
+from .dates import describe
 from .lines import LineIndex
 from .urls import Found, continuation, find_urls
 
@@ -104,17 +104,13 @@ def _emit(text: str, unit: tuple[int, int, str | None], found: list[Found], line
     start, end, label = unit
     body = text[start:end]
     valid = [f for f in found if f.problem is None]
-    dates = dict(zip((id(f) for f in valid),
-                     dates_for_links(body, [(f.start - start, f.end - start) for f in valid]), strict=True))
+    described = iter(describe(body, [(f.start - start, f.end - start) for f in valid], titles=label is not None))
     context = Context.FOOTNOTE if label is not None else Context.BARE
-    prev_end = start
     for f in found:
         line = lines.line(f.start)
         if f.problem is not None:
             yield RawLink(f.text, line, context, label=label, invalid_reason=f.problem, group=str(start))
             continue
-        accessed, kind = dates[id(f)]
-        title = title_before(text[prev_end:f.start]) if label is not None else None
-        prev_end = f.end
+        accessed, kind, title = next(described)
         yield RawLink(f.text, line, context, label=label, title=title, accessed=accessed, date_kind=kind,
                       column=lines.column(f.start), group=str(start))

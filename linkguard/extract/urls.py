@@ -79,12 +79,34 @@ def scheme_problem(scheme: str) -> str | None:
     return ""
 
 
-_HIT_RE = re.compile(r"//|[Ww][Ww][Ww]\d{0,3}\.|[Hh][Tt][Tt][Pp][Ss]?:/")
+_NEEDLES = ("//", ":/", "www", "WWW")
+
+
+def _hits(text: str, start: int, stop: int) -> Iterator[int]:
+    """Offsets of `//`, `:/` and `www`/`WWW` in order: C-speed `str.find` instead of a regex over every char."""
+    nxt = [text.find(n, start, stop) for n in _NEEDLES]
+    while True:
+        best = -1
+        which = 0
+        for k, v in enumerate(nxt):
+            if v >= 0 and (best < 0 or v < best):
+                best, which = v, k
+        if best < 0:
+            return
+        nxt[which] = text.find(_NEEDLES[which], best + 1, stop)
+        yield best
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 
 
 def _candidate_start(text: str, hit: int, lo: int) -> int:
-    """Where a candidate around a `//` or `www.` hit begins (the scheme's first letter), or the hit."""
+    """Where a candidate around a `//`, `:/` or `www` hit begins (the scheme's first letter), or -1."""
+    if text.startswith(":/", hit):
+        if text.startswith("://", hit):
+            return -1  # its '//' is a hit of its own
+        i = hit
+        while i > lo and hit - i <= 16 and text[i - 1] in _SCHEME_CHARS:
+            i -= 1
+        return i if i < hit and text[i:hit].lower() in ("http", "https") else -1
     if text.startswith("//", hit):
         if hit > lo and text[hit - 1] == ":":
             i = hit - 1
@@ -96,7 +118,7 @@ def _candidate_start(text: str, hit: int, lo: int) -> int:
         if hit - 5 >= lo and text[hit - 5:hit].lower() == "https":
             return hit - 5
         return -1
-    return hit
+    return hit if hit + 3 < len(text) and text[hit + 3] in ".0123456789" else -1
 
 
 def find_urls(text: str, start: int = 0, end: int | None = None) -> Iterator[Found]:
@@ -107,8 +129,7 @@ def find_urls(text: str, start: int = 0, end: int | None = None) -> Iterator[Fou
     """
     stop = len(text) if end is None else end
     covered = start
-    for hit in _HIT_RE.finditer(text, start, stop):
-        h = hit.start()
+    for h in _hits(text, start, stop):
         if h < covered:
             continue
         s = _candidate_start(text, h, start)

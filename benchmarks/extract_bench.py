@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Extraction throughput and memory: `python benchmarks/extract_bench.py [--mb 50]`.
+
+Generates a corpus of footnoted Markdown, HTML and plain-text documents (about MB megabytes in all, a third
+each), then, for each format in a fresh process on one core, extracts every citation through the public API
+(`linkguard.extract_paths`, canonicalization included) and prints MB/s, links/s and peak RSS. Memory is
+measured on the whole corpus and on a fifth of it: streaming extraction keeps the two equal. If `lychee` is
+on PATH, its `--dump` over the same files is timed too, for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS = ("the of and to in a is that for on with as was by at from this his her military exercise border "
+         "ministry defence cooperation region security agreement visit official minister talks joint policy "
+         "balance relations south caucasus week meeting statement announced according report").split()
+TRACKERS = ["", "", "", "?utm_source=chatgpt.com", "?id=7&utm_medium=email", "?fbclid=IwAR0abc"]
+DATES = ["22 May 2025", "May 22, 2025", "2025-05-22", "22.05.2025", "3 June 2024"]
+
+
+def words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def url(rng: random.Random) -> str:
+    host = f"site{rng.randrange(400)}.example"
+    return f"https://{host}/news/{rng.randrange(10**6)}/{words(rng, 3).replace(' ', '-')}{rng.choice(TRACKERS)}"
+
+
+def markdown_doc(rng: random.Random, size: int) -> str:
+    out, n = [f"# {words(rng, 6).title()}\n\n"], 0
+    while sum(map(len, out)) < size:
+        n += 1
+        para = words(rng, 60)
+        out.append(f"{para} [{words(rng, 2)}]({url(rng)}) {words(rng, 30)}[^{n}]. See {url(rng)} too.\n\n")
+        if n % 7 == 0:
+            out.append(f"```\ncode {url(rng)}\n```\n\n")
+        if n % 5 == 0:
+            out.append(f"Quoted `inline {url(rng)}` text {words(rng, 20)}.\n\n")
+    for i in range(1, n + 1):
+        out.append(f"[^{i}]: {words(rng, 6).title()}, {rng.choice(DATES)}, {url(rng)}. "
+                   f"Accessed {rng.choice(DATES)}.\n")
+    return "".join(out)
+
+
+def html_doc(rng: random.Random, size: int) -> str:
+    out, n = ["<!doctype html><html><head><title>Doc</title></head><body>\n"], 0
+    while sum(map(len, out)) < size:
+        n += 1
+        out.append(f"<p>{words(rng, 60)} <a href=\"{url(rng).replace('&', '&amp;')}\">{words(rng, 2)}</a> "
+                   f"{words(rng, 30)}<sup><a href=\"#fn{n}\">{n}</a></sup>. See {url(rng)} too.</p>\n")
+    out.append('<section class="footnotes" role="doc-endnotes"><ol>\n')
+    for i in range(1, n + 1):
+        out.append(f'<li id="fn{i}"><p>{words(rng, 6).title()}, {rng.choice(DATES)}, '
+                   f'<a href="{url(rng)}">{words(rng, 3)}</a>. Accessed {rng.choice(DATES)}.</p></li>\n')
+    out.append("</ol></section></body></html>\n")
+    return "".join(out)
+
+
+def text_doc(rng: random.Random, size: int) -> str:
+    out, n = [], 0
+    while sum(map(len, out)) < size:
+        n += 1
+        out.append(f"{words(rng, 80)}[{n}] {words(rng, 40)}.\n\n")
+        if n % 4 == 0:
+            out.append(f"{words(rng, 20)} (see {url(rng)}) {words(rng, 10)}.\n\n")
+    for i in range(1, n + 1):
+        out.append(f"| [{i}] {words(rng, 6).title()}, {rng.choice(DATES)}, {url(rng)} |\n")
+    return "".join(out)
+
+
+GENERATORS = {"markdown": (markdown_doc, ".md"), "html": (html_doc, ".html"), "text": (text_doc, ".txt")}
+
+
+def generate(root: Path, mb: float, seed: int = 7) -> dict[str, list[Path]]:
+    rng = random.Random(seed)
+    files: dict[str, list[Path]] = {}
+    per_format = int(mb * 1_000_000 / 3)
+    for fmt, (gen, ext) in GENERATORS.items():
+        d = root / fmt
+        d.mkdir(parents=True, exist_ok=True)
+        total, i, paths = 0, 0, []
+        while total < per_format:
+            p = d / f"doc-{i:04d}{ext}"
+            data = gen(rng, rng.randrange(40_000, 160_000))
+            p.write_text(data, encoding="utf-8")
+            total += len(data.encode("utf-8"))
+            paths.append(p)
+            i += 1
+        files[fmt] = paths
+    return files
+
+
+def measure(paths: list[str]) -> dict[str, float]:
+    """Runs in a child process: extract everything, count, report time and peak RSS."""
+    import linkguard
+    from linkguard import Citation
+
+    size = sum(os.path.getsize(p) for p in paths)
+    t0 = time.perf_counter()
+    links = 0
+    for item in linkguard.extract_paths(paths):
+        links += isinstance(item, Citation)
+    dt = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"mb": size / 1e6, "seconds": dt, "links": links, "peak_rss_mb": rss}
+
+
+def child(paths: list[Path]) -> dict[str, float]:
+    listfile = Path(tempfile.mkstemp(suffix=".json")[1])
+    listfile.write_text(json.dumps([str(p) for p in paths]))
+    cmd = [sys.executable, __file__, "--child", str(listfile)]
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", "0", *cmd]  # one core
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    listfile.unlink()
+    return json.loads(out)
+
+
+TARGETS = {"markdown": 20.0, "html": 20.0, "text": 50.0}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
+    ap.add_argument("--keep", type=Path, help="write the corpus here and keep it")
+    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(measure(json.loads(args.child.read_text()))))
+        return
+    root = args.keep or Path(tempfile.mkdtemp(prefix="linkguard-bench-"))
+    try:
+        t0 = time.perf_counter()
+        files = generate(root, args.mb)
+        print(f"corpus: {args.mb:.0f} MB in {sum(map(len, files.values()))} files under {root} "
+              f"({time.perf_counter() - t0:.1f} s to generate)\n")
+        print(f"{'format':<10}{'MB':>7}{'seconds':>9}{'MB/s':>8}{'target':>8}{'links':>9}{'links/s':>10}"
+              f"{'RSS all':>9}{'RSS 1/5':>9}")
+        for fmt, paths in files.items():
+            r = child(paths)
+            small = child(paths[: max(1, len(paths) // 5)])
+            mbps = r["mb"] / r["seconds"]
+            ok = "ok" if mbps >= TARGETS[fmt] else "MISSED"
+            print(f"{fmt:<10}{r['mb']:>7.1f}{r['seconds']:>9.2f}{mbps:>8.1f}{TARGETS[fmt]:>6.0f} {ok:<2}"
+                  f"{r['links']:>8.0f}{r['links'] / r['seconds']:>10.0f}{r['peak_rss_mb']:>8.0f}M"
+                  f"{small['peak_rss_mb']:>8.0f}M")
+        everything = [p for ps in files.values() for p in ps]
+        r = child(everything)
+        print(f"{'all':<10}{r['mb']:>7.1f}{r['seconds']:>9.2f}{r['mb'] / r['seconds']:>8.1f}{'':>9}"
+              f"{r['links']:>8.0f}{r['links'] / r['seconds']:>10.0f}{r['peak_rss_mb']:>8.0f}M")
+        lychee = shutil.which("lychee")
+        if lychee:
+            t0 = time.perf_counter()
+            out = subprocess.run([lychee, "--dump", "--no-progress", *map(str, everything)], capture_output=True,
+                                 text=True)
+            dt = time.perf_counter() - t0
+            n = sum(1 for line in out.stdout.splitlines() if line.startswith("http"))
+            print(f"{'lychee':<10}{r['mb']:>7.1f}{dt:>9.2f}{r['mb'] / dt:>8.1f}{'':>9}{n:>8}{n / dt:>10.0f}"
+                  "   (lychee --dump, all cores)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
