@@ -188,19 +188,21 @@ class Rules:
         if any(k in self.keep for k in keys):
             return False
         hits = [self._name(k) for k in keys]
-        if any(g for g, _ in hits) and not (self.global_exceptions and self.global_exceptions.search(url)):
+        if any(g for g, _ in hits) and not (self.global_exceptions and self.global_exceptions.match(url)):
             return True
         if not any(p for _, p in hits):
             return False
         for p in self.providers:
-            if any(p.params.fullmatch(k) for k in keys) and p.url_pattern.search(url) and not (
-                    p.exceptions and p.exceptions.search(url)):
+            if any(p.params.fullmatch(k) for k in keys) and p.url_pattern.match(url) and not (
+                    p.exceptions and p.exceptions.match(url)):
                 return True
         return False
 
 
-def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
-    pats = [p for p in patterns if p]
+def _alternation(patterns: Iterable[str], anchored: bool = False) -> re.Pattern[str]:
+    """One regex for many; `anchored` ones (URL patterns, used with `.match`) lose their leading `^`: a URL
+    always starts with its scheme, and `.match` then tries one position instead of every one."""
+    pats = [(p[1:] if anchored and p.startswith("^") else p) for p in patterns if p]
     return re.compile("(?:" + "|".join(f"(?:{p})" for p in pats) + ")" if pats else "(?!)", re.IGNORECASE)
 
 
@@ -218,13 +220,13 @@ def load_rules(extra_strip: Iterable[str] = (), keep: Iterable[str] = ()) -> Rul
             continue
         providers.append(Provider(
             name,
-            re.compile(prov["urlPattern"], re.IGNORECASE),
+            _alternation([prov["urlPattern"]], anchored=True),
             _alternation(prov["rules"]),
-            _alternation(prov["exceptions"]) if prov.get("exceptions") else None,
+            _alternation(prov["exceptions"], anchored=True) if prov.get("exceptions") else None,
         ))
     return Rules(
         global_params=_alternation(global_params),
-        global_exceptions=_alternation(glob.get("exceptions", [])) if glob.get("exceptions") else None,
+        global_exceptions=_alternation(glob["exceptions"], anchored=True) if glob.get("exceptions") else None,
         providers=tuple(providers),
         provider_params=_alternation(p.params.pattern for p in providers),
         keep=frozenset(k.lower() for k in [*own.get("keep", []), *keep]),
@@ -278,7 +280,7 @@ _FAST_RE = re.compile(r"(https?)://((?:" + _LABEL + r"\.)+[a-z][a-z0-9-]*[a-z0-9
                       r"(?:\?([^#\s\x00-\x1f]*))?(?:#([^\s\x00-\x1f]*))?")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # bounded: memory stays flat on large corpora
 def _canonicalize(url: str, rules: Rules) -> str:
     m = _FAST_RE.fullmatch(url)
     if m is not None and "xn--" not in m.group(2):

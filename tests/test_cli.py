@@ -132,3 +132,12 @@ def test_library_api_extract_path() -> None:
 def test_click_runner_version() -> None:
     r = CliRunner().invoke(main, ["--version"])
     assert r.exit_code == 0 and linkguard.__version__ in r.output
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Run the tests", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0].strip()
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert block in ci_lines
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    assert block in workflow

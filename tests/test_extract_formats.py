@@ -195,7 +195,8 @@ def test_wikitext() -> None:
 
 def test_rst() -> None:
     links = by_url(run("notes.rst"))
-    assert (links["https://in.example/a"].context, links["https://in.example/a"].title) == (Context.INLINE, "the report")
+    inline = links["https://in.example/a"]
+    assert (inline.context, inline.title) == (Context.INLINE, "the report")
     assert links["https://anon.example/"].line == 5
     one = links["https://fn.example/one"]
     assert (one.label, one.accessed, one.date_kind, one.line) == ("1", "2025-06-01", DateKind.ACCESSED, 17)
@@ -236,7 +237,8 @@ def test_docx(tmp_path: Path) -> None:
          [("Second ", "https://fn.example/two", "Two"), "Accessed 3 June 2025."]]))
     links = by_url(extract_paths([doc]))
     assert links["https://body.example/"].line == 1
-    assert (links["https://link.example/"].context, links["https://link.example/"].title) == (Context.INLINE, "the link")
+    link = links["https://link.example/"]
+    assert (link.context, link.title) == (Context.INLINE, "the link")
     one = links["https://fn.example/one"]
     assert (one.context, one.label, one.accessed, one.unit) == (Context.FOOTNOTE, "1", "2025-05-22", Unit.PARAGRAPH)
     two = links["https://fn.example/two"]

@@ -25,8 +25,8 @@ _MONTHS = {
 # Dates are found from their year: a fast scan for 19xx-21xx, then the day and month are read around it.
 _YEAR_RE = re.compile(r"(?:1[89]|2[01])\d\d")
 _ISO_TAIL = re.compile(r"[-/](\d{1,2})[-/](\d{1,2})(?![\w/-])")
-_ACCESS_WORDS = ("access", "retriev", "view", "visit", "consult", "abgeruf", "erişim", "urldate")
-_ACCESS_RE = re.compile(
+_ACCESS_HINT = re.compile(r"access|retriev|view|visit|consult|abgeruf|erişim|urldate", re.IGNORECASE)
+_ACCESS_RE = re.compile(  # matched from an access word up to the date (the end of the window)
     r"(?:accessed|retrieved|viewed|visited|consulted|consulté|abgerufen|erişim(?:\s+tarihi)?|"
     r"access(?:-|\s)?date|urldate)(?:\s+(?:on|am|le|at))?\s*[:,]?\s*(?:from\s+[^,;]{0,40}?\s+on\s+)?$",
     re.IGNORECASE,
@@ -113,9 +113,9 @@ def parse_date(text: str) -> str | None:
 
 
 def _is_access(text: str, start: int) -> bool:
-    before = text[max(0, start - 60):start]
-    low = before.lower()
-    return any(w in low for w in _ACCESS_WORDS) and _ACCESS_RE.search(before) is not None
+    """Whether the date at `start` is introduced by an access word ("Accessed", "Retrieved on" ...)."""
+    lo = max(0, start - 60)
+    return any(_ACCESS_RE.match(text, m.start(), start) for m in _ACCESS_HINT.finditer(text, lo, start))
 
 
 def find_dates(text: str) -> list[tuple[int, int, str, bool]]:
