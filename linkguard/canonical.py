@@ -160,13 +160,93 @@ class Provider:
     exceptions: re.Pattern[str] | None
 
 
+def _required_literal(pattern: str) -> str | None:
+    """The longest literal (3+ chars) that every URL matching `pattern` contains, when easy to prove.
+
+    Only runs of plain characters (letters, digits, `_`, `-`, escaped `.` `/` `-`) outside any group count,
+    and only when not followed by a quantifier; a pattern with `|` outside groups has none.
+    """
+    runs: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    i, n = (1 if pattern.startswith("^") else 0), len(pattern)
+
+    def close(optional: bool) -> None:
+        if optional and cur:
+            cur.pop()
+        if cur:
+            runs.append("".join(cur))
+        cur.clear()
+
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            if pattern[i + 1] in "./-" and depth == 0:
+                cur.append(pattern[i + 1])
+            else:
+                close(False)
+            i += 2
+            continue
+        if c == "[":
+            close(False)
+            j = pattern.find("]", i + 2)
+            i = n if j < 0 else j + 1
+            continue
+        if c in "?*{":
+            close(True)
+        elif c == "+" or c == "(" or c == ")" or c == "|" or c == "." or c == "^" or c == "$":
+            close(False)
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+            elif c == "|" and depth == 0:
+                return None
+        elif depth == 0 and (c.isalnum() or c in "_-"):
+            cur.append(c.lower())
+        else:
+            close(False)
+        i += 1
+    close(False)
+    runs = [r for r in runs if len(r) >= 3 and r not in ("http", "https")]
+    return max(runs, key=len) if runs else None
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """URL patterns exempt from the global rules. Most require a literal (a site name) that a single search
+    of the URL rules out, so the full patterns rarely run."""
+
+    literals: re.Pattern[str] | None  # any required literal of the patterns that have one
+    with_literal: re.Pattern[str] | None
+    without_literal: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, patterns: list[str]) -> Exceptions:
+        lits = {p: _required_literal(p) for p in patterns}
+        with_lit = [p for p, lit in lits.items() if lit]
+        without = [p for p, lit in lits.items() if not lit]
+        return cls(
+            re.compile("|".join(re.escape(lit) for lit in sorted({lit for lit in lits.values() if lit})))
+            if with_lit else None,
+            _alternation(with_lit, anchored=True) if with_lit else None,
+            _alternation(without, anchored=True) if without else None,
+        )
+
+    def match(self, url: str) -> bool:
+        if self.without_literal is not None and self.without_literal.match(url):
+            return True
+        return bool(self.literals is not None and self.literals.search(url.lower())
+                    and self.with_literal is not None and self.with_literal.match(url))
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: it keys the canonicalization cache
 class Rules:
     """Tracking-parameter rules: global names (regexes, case-insensitive, matched against the whole name),
     site-scoped providers, and names that are always kept."""
 
     global_params: re.Pattern[str]
-    global_exceptions: re.Pattern[str] | None
+    global_exceptions: Exceptions
     providers: tuple[Provider, ...]
     provider_params: re.Pattern[str]  # union of every provider's parameter names: a fast first test
     keep: frozenset[str]
@@ -188,7 +268,7 @@ class Rules:
         if any(k in self.keep for k in keys):
             return False
         hits = [self._name(k) for k in keys]
-        if any(g for g, _ in hits) and not (self.global_exceptions and self.global_exceptions.match(url)):
+        if any(g for g, _ in hits) and not self.global_exceptions.match(url):
             return True
         if not any(p for _, p in hits):
             return False
@@ -226,7 +306,7 @@ def load_rules(extra_strip: Iterable[str] = (), keep: Iterable[str] = ()) -> Rul
         ))
     return Rules(
         global_params=_alternation(global_params),
-        global_exceptions=_alternation(glob["exceptions"], anchored=True) if glob.get("exceptions") else None,
+        global_exceptions=Exceptions.of(glob.get("exceptions", [])),
         providers=tuple(providers),
         provider_params=_alternation(p.params.pattern for p in providers),
         keep=frozenset(k.lower() for k in [*own.get("keep", []), *keep]),

@@ -137,3 +137,24 @@ def test_idempotent_and_strips_trackers(url: str, trackers: list[str]) -> None:
     names = {p.split("=")[0].lower() for p in re.split(r"[?&#]", once.split("://", 1)[1]) if "=" in p}
     assert not names & {t.split("=")[0].lower() for t in trackers}
     assert once == canonicalize(url)  # removing the trackers gives the clean URL back
+
+
+def test_clearurls_exceptions_still_apply() -> None:
+    # onet.pl is exempt from the global rules when utm_campaign is used (its own site rule still drops
+    # utm_source); the literal prefilter must not hide the exception
+    assert canonicalize("https://wiadomosci.onet.pl/kraj/x?utm_campaign=a&utm_source=b") == \
+        "https://wiadomosci.onet.pl/kraj/x?utm_campaign=a"
+    assert canonicalize("https://www.cloudflare.com/x?utm_source=a") == "https://www.cloudflare.com/x?utm_source=a"
+    assert canonicalize("https://news.example/x?utm_source=a") == "https://news.example/x"
+
+
+def test_required_literal_is_conservative() -> None:
+    from linkguard.canonical import _required_literal
+
+    assert _required_literal(r"^https?:\/\/(?:[a-z0-9-]+\.)*?matrix\.org\/_matrix\/") == "matrix.org/_matrix/"
+    assert _required_literal(r"^https?:\/\/git(lab)?\.[^/]*") == "//git"
+    assert _required_literal(r"^https?:\/\/(?:[a-z0-9-]+\.)*?(?:cloudflare\.com|prismic\.io)") is None
+    assert _required_literal(r"^https?:\/\/(?:www\.)?abcd?\.com") == ".com"
+    assert _required_literal(r"^https?:\/\/a(b|c)") == "//a"
+    assert _required_literal(r"^https?:\/\/(?:ab|cd)") is None
+    assert _required_literal(r"^https?:\/\/ab|cd") is None

@@ -25,7 +25,7 @@ _MONTHS = {
 # Dates are found from their year: a fast scan for 19xx-21xx, then the day and month are read around it.
 _YEAR_RE = re.compile(r"(?:1[89]|2[01])\d\d")
 _ISO_TAIL = re.compile(r"[-/](\d{1,2})[-/](\d{1,2})(?![\w/-])")
-_ACCESS_HINT = re.compile(r"access|retriev|view|visit|consult|abgeruf|erişim|urldate", re.IGNORECASE)
+_ACCESS_HINTS = ("acces", "retriev", "view", "visit", "consult", "abgeruf", "erişim", "urldate")
 _ACCESS_RE = re.compile(  # matched from an access word up to the date (the end of the window)
     r"(?:accessed|retrieved|viewed|visited|consulted|consulté|abgerufen|erişim(?:\s+tarihi)?|"
     r"access(?:-|\s)?date|urldate)(?:\s+(?:on|am|le|at))?\s*[:,]?\s*(?:from\s+[^,;]{0,40}?\s+on\s+)?$",
@@ -115,7 +115,16 @@ def parse_date(text: str) -> str | None:
 def _is_access(text: str, start: int) -> bool:
     """Whether the date at `start` is introduced by an access word ("Accessed", "Retrieved on" ...)."""
     lo = max(0, start - 60)
-    return any(_ACCESS_RE.match(text, m.start(), start) for m in _ACCESS_HINT.finditer(text, lo, start))
+    low = text[lo:start].lower()
+    if len(low) != start - lo:  # lowercasing changed the length (e.g. 'İ'): offsets would not carry over
+        return any(_ACCESS_RE.match(text, i, start) for i in range(lo, start))
+    for hint in _ACCESS_HINTS:
+        i = low.find(hint)
+        while i >= 0:
+            if _ACCESS_RE.match(text, lo + i, start):
+                return True
+            i = low.find(hint, i + 1)
+    return False
 
 
 def find_dates(text: str) -> list[tuple[int, int, str, bool]]:
@@ -199,7 +208,6 @@ _LABEL_PREFIX = re.compile(r"^\s*(?:\|\s*)?(?:\[\^?[^\]]{1,20}\]:?|\(?\d{1,4}[.)
 
 _TRAILING_WORDS = re.compile(r"\b(?:accessed|retrieved|available at|available from|from|online|url|at)\s*:?\s*$",
                              re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
 
 
 def title_before(text: str, date_spans: Sequence[tuple[int, int]] | None = None) -> str | None:
@@ -214,7 +222,10 @@ def title_before(text: str, date_spans: Sequence[tuple[int, int]] | None = None)
             at = e
         parts.append(text[at:])
         text = "".join(parts)
-    t = _LABEL_PREFIX.sub("", text)
-    t = _TRAILING_WORDS.sub("", t)
-    t = _SPACES.sub(" ", t).strip(" ,;:.|-–—\t")
+    t = _LABEL_PREFIX.sub("", text).rstrip(" ,;:.|-–—\t\n")
+    tail = len(t) - 24 if len(t) > 24 else 0  # connecting words sit at the end: search only there
+    m = _TRAILING_WORDS.search(t, tail)
+    if m:
+        t = t[:m.start()]
+    t = " ".join(t.split()).strip(" ,;:.|-–—\t")
     return t[:300] if t else None

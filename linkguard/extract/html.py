@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from urllib.parse import urljoin
 
 import lxml.etree
-import lxml.html
 
 from ..models import Context, RawLink
 from .dates import dates_for_links
@@ -28,6 +27,9 @@ _XPATH = lxml.etree.XPath(
     "//a/@href | //area/@href | //@cite | "
     "//text()[contains(., '//') or contains(., 'www.') or contains(., 'WWW.')]"
 )
+_PARSER = lxml.etree.HTMLParser(encoding="utf-8", recover=True, no_network=True, huge_tree=True)
+_SKIP_XPATH = lxml.etree.XPath("boolean(//script|//style|//code|//pre|//template|//noscript|//textarea)")
+_TEXT = lxml.etree.XPath("string()")
 _SKIP_TAGS = frozenset({"script", "style", "code", "pre", "template", "noscript", "textarea"})
 _FN_ID = re.compile(r"^(?:fn|footnote|endnote|note|en|cite[_-]note)[:_-]?(.+)$", re.IGNORECASE)
 _FN_ROLES = frozenset({"doc-endnotes", "doc-footnote", "doc-footnotes", "doc-endnote", "doc-bibliography"})
@@ -55,6 +57,10 @@ def _footnote_of(el: lxml.etree._Element) -> tuple[lxml.etree._Element, str | No
             return node, None
         node = node.getparent()
     return None
+
+
+def _text(el: lxml.etree._Element) -> str:
+    return str(_TEXT(el))
 
 
 def _skipped(el: lxml.etree._Element) -> bool:
@@ -95,12 +101,11 @@ class _Locator:
 def extract(text: str, base_url: str | None = None) -> Iterator[RawLink]:
     if not text.strip():
         return
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (lxml.etree.ParserError, ValueError):
-        # lxml refuses str input with an encoding declaration; parse the bytes instead
-        root = lxml.html.document_fromstring(text.encode("utf-8"),
-                                             parser=lxml.html.HTMLParser(encoding="utf-8"))
+    # plain etree elements: lxml.html's element classes cost a Python call per element
+    root = lxml.etree.fromstring(text.encode("utf-8"), _PARSER)
+    if root is None:
+        return
+    skips = bool(_SKIP_XPATH(root))
     loc = _Locator(text)
     # footnote element -> list of (RawLink, char start of its URL in the footnote text)
     notes: dict[int, tuple[lxml.etree._Element, str | None, list[RawLink], list[str]]] = {}
@@ -109,7 +114,7 @@ def extract(text: str, base_url: str | None = None) -> Iterator[RawLink]:
         el = node.getparent()
         if el is not None and getattr(node, "is_tail", False):
             el = el.getparent()  # a tail's container is the parent of the element it follows
-        if el is None or _skipped(el):
+        if el is None or (skips and _skipped(el)):
             continue
         if getattr(node, "is_attribute", False):
             name = node.attrname
@@ -121,7 +126,7 @@ def extract(text: str, base_url: str | None = None) -> Iterator[RawLink]:
                 continue
             line, col = loc.line(str(node), el.sourceline)
             ctx = Context.REFERENCE if name == "cite" else Context.INLINE
-            title = (el.text_content().strip() or None) if name == "href" else None
+            title = (_text(el).strip() or None) if name == "href" else None
             raw = RawLink(value, line, ctx, title=title and title[:300], column=col, invalid_reason=verdict)
             founds: list[tuple[RawLink, str]] = [(raw, value)]
         else:
@@ -148,7 +153,7 @@ def extract(text: str, base_url: str | None = None) -> Iterator[RawLink]:
 
 def _footnote_links(el: lxml.etree._Element, label: str | None, raws: list[RawLink], values: list[str]
                     ) -> Iterator[RawLink]:
-    body = el.text_content()
+    body = _text(el)
     spans, at = [], 0
     for v in values:
         i = body.find(v, at)
