@@ -263,20 +263,38 @@ class Rules:
         return hit
 
     def is_tracking(self, name: str, url: str) -> bool:
+        """Whether parameter `name` is a tracker in `url` (the URL decides site-scoped rules and exceptions)."""
+        return _Judge(self, url).tracking(name)
+
+
+class _Judge:
+    """Decides the parameters of one URL, working out the URL-wide facts (exceptions, matching sites) once."""
+
+    __slots__ = ("_exempt", "_providers", "rules", "url")
+
+    def __init__(self, rules: Rules, url: str) -> None:
+        self.rules, self.url = rules, url
+        self._exempt: bool | None = None
+        self._providers: list[Provider] | None = None
+
+    def tracking(self, name: str) -> bool:
+        rules = self.rules
         raw = name.lower()
         keys = (raw, unquote(raw)) if "%" in raw else (raw,)
-        if any(k in self.keep for k in keys):
+        hits = [rules._name(k) for k in keys]
+        if not any(g or p for g, p in hits) or any(k in rules.keep for k in keys):
             return False
-        hits = [self._name(k) for k in keys]
-        if any(g for g, _ in hits) and not self.global_exceptions.match(url):
-            return True
+        if any(g for g, _ in hits):
+            if self._exempt is None:
+                self._exempt = rules.global_exceptions.match(self.url)
+            if not self._exempt:
+                return True
         if not any(p for _, p in hits):
             return False
-        for p in self.providers:
-            if any(p.params.fullmatch(k) for k in keys) and p.url_pattern.match(url) and not (
-                    p.exceptions and p.exceptions.match(url)):
-                return True
-        return False
+        if self._providers is None:
+            self._providers = [p for p in rules.providers if p.url_pattern.match(self.url)
+                               and not (p.exceptions and p.exceptions.match(self.url))]
+        return any(p.params.fullmatch(k) for p in self._providers for k in keys)
 
 
 def _alternation(patterns: Iterable[str], anchored: bool = False) -> re.Pattern[str]:
@@ -326,7 +344,8 @@ def default_rules() -> Rules:
 def _strip_params(query: str, rules: Rules, url: str) -> tuple[str, bool]:
     """Remove tracking parameters from an `a=1&b=2` string; return (new query, changed)."""
     parts = query.split("&")
-    kept = [p for p in parts if not (p and rules.is_tracking(p.split("=", 1)[0], url))]
+    judge = _Judge(rules, url)
+    kept = [p for p in parts if not (p and judge.tracking(p.partition("=")[0]))]
     if len(kept) == len(parts):
         return query, False
     return "&".join(p for p in kept if p), True
@@ -364,23 +383,19 @@ _FAST_RE = re.compile(r"(https?)://((?:" + _LABEL + r"\.)+[a-z][a-z0-9-]*[a-z0-9
 def _canonicalize(url: str, rules: Rules) -> str:
     m = _FAST_RE.fullmatch(url)
     if m is not None and "xn--" not in m.group(2):
-        scheme, host, path, query, fragment = m.groups()
+        query, fragment = m.group(4), m.group(5)
         if (query is None or "=" not in query) and (fragment is None or "=" not in fragment):
             return url
-        p = Parts(scheme, None, host, None, path, query, fragment)
+        base = url[:m.start(4) - 1] if query is not None else url[:m.end(3)]  # scheme://host/path, as written
     else:
         p = split(url)
-    port = p.port
-    if port == "" or port == _DEFAULT_PORTS.get(p.scheme):
-        port = None
-    path = p.path or "/"
-    query, fragment = p.query, p.fragment
-    if (query and "=" in query) or (fragment and "=" in fragment):
-        probe = f"{p.scheme}://{p.host}{path}"
-        if query:
-            new_q, changed = _strip_params(query, rules, probe + "?" + query)
-            if changed:
-                query = new_q or None
-        if fragment:
-            fragment = _clean_fragment(fragment, rules, probe)
-    return Parts(p.scheme, p.userinfo, p.host, port, path, query, fragment).unsplit()
+        port = None if p.port == "" or p.port == _DEFAULT_PORTS.get(p.scheme) else p.port
+        base = Parts(p.scheme, p.userinfo, p.host, port, p.path or "/", None, None).unsplit()
+        query, fragment = p.query, p.fragment
+    if query and "=" in query:
+        new_q, changed = _strip_params(query, rules, base + "?" + query)
+        if changed:
+            query = new_q or None
+    if fragment and "=" in fragment:
+        fragment = _clean_fragment(fragment, rules, base)
+    return base + ("" if query is None else "?" + query) + ("" if fragment is None else "#" + fragment)
