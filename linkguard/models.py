@@ -145,3 +145,68 @@ ExtractItem = Citation | InvalidLink | ExtractError | Skipped
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in d.items()}
+
+
+# --- check ------------------------------------------------------------------------------------------------------
+class Verdict(StrEnum):
+    """What one check of a URL found (README, "Verdicts")."""
+
+    ALIVE = "alive"
+    REDIRECTED = "redirected"  # alive at another URL
+    DEAD = "dead"  # 404, 410, NXDOMAIN, a redirect chain ending dead
+    SOFT_404 = "soft-404"  # 200 whose page says "not found", or a deep link redirected to the home page
+    BLOCKED = "blocked"  # 401/403/451, bot walls: the site answered, we cannot tell
+    RATE_LIMITED = "rate-limited"  # 429 after retries
+    TIMEOUT = "timeout"
+    ERROR = "error"  # TLS, connection refused/reset, protocol, redirect loop
+    REFUSED = "refused"  # the address is private/loopback/metadata and not allowed
+    SKIPPED = "skipped"  # excluded by config, or not an http(s) URL
+
+    @property
+    def is_rot(self) -> bool:
+        return self in (Verdict.DEAD, Verdict.SOFT_404)
+
+    @property
+    def is_ok(self) -> bool:
+        return self in (Verdict.ALIVE, Verdict.REDIRECTED)
+
+    @property
+    def is_unknown(self) -> bool:
+        return self in (Verdict.BLOCKED, Verdict.RATE_LIMITED, Verdict.TIMEOUT, Verdict.ERROR)
+
+
+class State(StrEnum):
+    """A link's standing over its history of checks (README, "Rot is a judgement over time")."""
+
+    UNCHECKED = "unchecked"
+    OK = "ok"
+    SUSPECT = "suspect"  # failed (dead/soft-404), not yet for long enough to be called rotten
+    ROTTEN = "rotten"  # failed in at least N checks spanning at least D days
+    UNKNOWN = "unknown"  # only unknown verdicts (blocked, timeout ...) since it was last fine
+    REFUSED = "refused"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One request of a check: a redirect answer or the final one."""
+
+    url: str
+    method: str
+    status: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check of one canonical URL."""
+
+    url: str
+    verdict: Verdict
+    checked_at: float  # Unix time
+    http_status: int | None = None
+    final_url: str | None = None
+    permanent: bool = False  # every redirect was permanent (301/308)
+    hops: tuple[Hop, ...] = ()
+    error: str | None = None
+    duration_ms: int = 0
+    attempts: int = 1

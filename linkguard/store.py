@@ -1,0 +1,249 @@
+"""store: every link, citation, check and snapshot in one SQLite file, through sqlite-utils.
+
+- WAL mode, a 30 s busy timeout and short `BEGIN IMMEDIATE` transactions: two runs on one database wait
+  for each other instead of failing, and a run killed at any moment (even `kill -9`) leaves the last
+  committed batch intact.
+- The schema is created and migrated by `migrate()`; `PRAGMA user_version` and the `migrations` table
+  record what was applied. Browse it with `datasette linkguard.db` or `sqlite-utils tables linkguard.db`.
+- Times are ISO 8601 UTC strings (`2026-11-25T15:31:00.000000Z`), which sort as text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .check.policy import Confirmation, Standing, judge
+from .models import CheckResult, Citation, State
+
+SCHEMA_VERSION = 1
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_iso(value: str) -> float:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["links"].create({
+        "url": str, "first_seen": str, "last_seen": str, "verdict": str, "state": str, "http_status": int,
+        "final_url": str, "permanent": int, "error": str, "consecutive_failures": int, "first_failed_at": str,
+        "last_checked_at": str, "last_ok_at": str, "archive_url": str, "archived_at": str,
+    }, pk="url", not_null={"state", "first_seen", "last_seen", "consecutive_failures"},
+        defaults={"state": State.UNCHECKED.value, "consecutive_failures": 0})
+    db["runs"].create({
+        "id": int, "started_at": str, "finished_at": str, "status": str, "paths": str, "summary": str,
+    }, pk="id")
+    db["citations"].create({
+        "id": int, "url": str, "source": str, "line": int, "col": int, "unit": str, "label": str,
+        "context": str, "accessed": str, "date_kind": str, "title": str, "original": str,
+        "archived_url": str, "archived_at": str, "seen_at": str,
+    }, pk="id", foreign_keys=[("url", "links", "url")], not_null={"url", "source"})
+    db["checks"].create({
+        "id": int, "url": str, "run_id": int, "checked_at": str, "verdict": str, "http_status": int,
+        "final_url": str, "permanent": int, "redirects": str, "error": str, "duration_ms": int, "attempts": int,
+    }, pk="id", foreign_keys=[("url", "links", "url"), ("run_id", "runs", "id")],
+        not_null={"url", "checked_at", "verdict"})
+    db["snapshots"].create({
+        "id": int, "url": str, "timestamp": str, "archived_url": str, "status": int, "digest": str,
+        "source": str, "recorded_at": str,
+    }, pk="id", foreign_keys=[("url", "links", "url")], not_null={"url", "archived_url"})
+    db["citations"].create_index(["url"])
+    db["citations"].create_index(["source"])
+    db["checks"].create_index(["url", "checked_at"])
+    db["checks"].create_index(["run_id"])
+    db["links"].create_index(["state"])
+    db["links"].create_index(["last_checked_at"])
+    db["snapshots"].create_index(["url", "timestamp"])
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "links, citations, checks, snapshots, runs", _v1),
+]
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When a link is due for another check."""
+
+    max_age: float = 7 * 86400  # a link that was fine is checked again after this long (0: always)
+    recheck_after: float = 12 * 3600  # a failing one after this long
+
+
+class Store:
+    def __init__(self, path: str | Path, clock: Callable[[], float] = time.time) -> None:
+        self.path = str(path)
+        self.clock = clock
+        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        self.db = sqlite_utils.Database(conn)
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        self.migrate()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # --- transactions and schema
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """A short write transaction, taken up front so two runs queue instead of deadlocking."""
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
+
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        if self.version >= SCHEMA_VERSION:
+            return
+        with self.write() as db:
+            current = int(db.execute("PRAGMA user_version").fetchone()[0])  # re-read under the lock
+            if "migrations" not in db.table_names():
+                db["migrations"].create({"version": int, "name": str, "applied_at": str}, pk="version")
+            for version, name, apply in MIGRATIONS:
+                if version > current:
+                    apply(db)
+                    db["migrations"].insert({"version": version, "name": name, "applied_at": iso(self.clock())})
+                    db.execute(f"PRAGMA user_version = {version}")
+
+    # --- runs
+    def begin_run(self, paths: Sequence[str]) -> int:
+        with self.write() as db:
+            table = db["runs"]
+            table.insert({"started_at": iso(self.clock()), "status": "running", "paths": json.dumps(list(paths))})
+            return int(table.last_pk)  # type: ignore[arg-type]
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        with self.write() as db:
+            db["runs"].update(run_id, {"finished_at": iso(self.clock()), "status": status,
+                                       "summary": json.dumps(summary)})
+
+    # --- citations
+    def record_citations(self, citations: Sequence[Citation], sources: Iterable[str], roots: Iterable[str] = ()
+                         ) -> None:
+        """Replace the citations of the scanned sources (and of vanished files under scanned directories)
+        with `citations`; add new links, mark every cited link as seen now."""
+        now = iso(self.clock())
+        sources = set(sources)
+        with self.write() as db:
+            urls = sorted({c.url for c in citations})
+            db.conn.executemany(
+                "INSERT INTO links (url, first_seen, last_seen, state, consecutive_failures) "
+                "VALUES (?, ?, ?, 'unchecked', 0) ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
+                [(u, now, now) for u in urls])
+            db.conn.executemany("DELETE FROM citations WHERE source = ?", [(s,) for s in sources])
+            for root in roots:
+                prefix = root.rstrip("/") + "/"
+                db.execute("DELETE FROM citations WHERE substr(source, 1, ?) = ?", [len(prefix), prefix])
+            db.conn.executemany(
+                "INSERT INTO citations (url, source, line, col, unit, label, context, accessed, date_kind, title, "
+                "original, archived_url, archived_at, seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(c.url, c.source, c.line, c.column, c.unit.value, c.label, c.context.value, c.accessed,
+                  c.date_kind.value if c.date_kind else None, c.title, c.original, c.archived_url, c.archived_at,
+                  now) for c in citations])
+
+    # --- checks
+    def due(self, urls: Iterable[str], freshness: Freshness) -> list[str]:
+        """Which of `urls` need a check now: never checked, fine but older than max_age, failing and older
+        than recheck_after."""
+        now = self.clock()
+        fresh_ok = iso(now - freshness.max_age)
+        fresh_fail = iso(now - freshness.recheck_after)
+        wanted = list(dict.fromkeys(urls))
+        out: list[str] = []
+        for chunk in _chunks(wanted, 500):
+            rows = {r[0]: r for r in self.db.execute(
+                f"SELECT url, state, last_checked_at FROM links WHERE url IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall()}
+            for url in chunk:
+                row = rows.get(url)
+                if row is None or row[2] is None or freshness.max_age <= 0:
+                    out.append(url)
+                elif row[1] == State.OK.value:
+                    if row[2] < fresh_ok:
+                        out.append(url)
+                elif row[2] < fresh_fail:
+                    out.append(url)
+        return out
+
+    def record_checks(self, results: Sequence[CheckResult], policy: Confirmation, run_id: int | None) -> None:
+        """Store a batch of checks and move each link's standing on, in one transaction."""
+        if not results:
+            return
+        with self.write() as db:
+            for r in results:
+                row = db.execute("SELECT state, consecutive_failures, first_failed_at, first_seen FROM links "
+                                 "WHERE url = ?", [r.url]).fetchone()
+                at = iso(r.checked_at)
+                if row is None:
+                    db.execute("INSERT INTO links (url, first_seen, last_seen, state, consecutive_failures) "
+                               "VALUES (?, ?, ?, 'unchecked', 0)", [r.url, at, at])
+                    row = (State.UNCHECKED.value, 0, None, at)
+                before = Standing(State(row[0]), int(row[1] or 0), from_iso(row[2]) if row[2] else None)
+                after = judge(before, r.verdict, r.checked_at, policy)
+                db.execute(
+                    "UPDATE links SET verdict = ?, state = ?, http_status = ?, final_url = ?, permanent = ?, "
+                    "error = ?, consecutive_failures = ?, first_failed_at = ?, last_checked_at = ?, "
+                    "last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END WHERE url = ?",
+                    [r.verdict.value, after.state.value, r.http_status, r.final_url, int(r.permanent), r.error,
+                     after.consecutive_failures, iso(after.first_failed_at) if after.first_failed_at else None,
+                     at, int(r.verdict.is_ok), at, r.url])
+                db.execute(
+                    "INSERT INTO checks (url, run_id, checked_at, verdict, http_status, final_url, permanent, "
+                    "redirects, error, duration_ms, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [r.url, run_id, at, r.verdict.value, r.http_status, r.final_url, int(r.permanent),
+                     json.dumps([{"url": h.url, "method": h.method, "status": h.status} for h in r.hops]),
+                     r.error, r.duration_ms, r.attempts])
+
+    # --- queries the reports need
+    def links(self, urls: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Links (all, or those given) with their citations, as plain dicts."""
+        if urls is None:
+            rows = list(self.db.query("SELECT * FROM links ORDER BY url"))
+        else:
+            wanted = list(dict.fromkeys(urls))
+            rows = []
+            for chunk in _chunks(wanted, 500):
+                rows += list(self.db.query(
+                    f"SELECT * FROM links WHERE url IN ({','.join('?' * len(chunk))})", chunk))
+            order = {u: i for i, u in enumerate(wanted)}
+            rows.sort(key=lambda r: order[r["url"]])
+        cites: dict[str, list[dict[str, Any]]] = {}
+        for chunk in _chunks([r["url"] for r in rows], 500):
+            for c in self.db.query(
+                    "SELECT url, source, line, unit, label, accessed, date_kind, context, original FROM citations "
+                    f"WHERE url IN ({','.join('?' * len(chunk))}) ORDER BY source, line", chunk):
+                cites.setdefault(c.pop("url"), []).append(c)
+        for r in rows:
+            r["citations"] = cites.get(r["url"], [])
+        return rows
+
+    def checks_of(self, url: str) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, id", [url]))
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
