@@ -1,7 +1,8 @@
 """Command line: thin commands that parse options, call the library and print.
 
-Exit codes (README, "Exit codes"): 0 ok; 2 usage error (bad option, bad config); 3 some inputs could not
-be read (everything readable was still processed and printed).
+Exit codes (README, "Exit codes"): 0 ok; 1 failing links per --fail-on; 2 usage error (bad option, bad
+config); 3 some inputs could not be read (everything readable was still processed and printed); 130
+interrupted (what was learnt is saved).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import click
 from . import __version__
 from .config import Config, ConfigError, find_config, load_config
 
-EXIT_OK, EXIT_USAGE, EXIT_INPUT = 0, 2, 3
+EXIT_OK, EXIT_FAILING, EXIT_USAGE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _config(path: Path | None) -> Config:
@@ -90,3 +91,207 @@ def clean_url(urls: tuple[str, ...], config_path: Path | None) -> None:
             click.echo("")
             click.echo(f"linkguard: invalid URL {safe(url)!r}: {e}", err=True)
     sys.exit(EXIT_INPUT if failed else EXIT_OK)
+
+
+FAIL_ON = ("rotten", "dead", "suspect", "never")
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    from .config import parse_duration
+
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from e
+
+
+def _now(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as e:
+        raise click.BadParameter(f"not an ISO date/time: {value!r}") from e
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+
+
+class _Progress:
+    """A rich progress bar on a terminal; plain lines (every 10 % or 10 s) elsewhere, e.g. in CI."""
+
+    def __init__(self) -> None:
+        import os
+        import time
+
+        self.tty = sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar = None
+        self.task = None
+        self.last_line = 0.0
+        self.last_pct = -1
+        self.time = time.monotonic
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.tty:
+            if self.bar is None:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+                self.bar = Progress("checking", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                    transient=True)
+                self.bar.start()
+                self.task = self.bar.add_task("check", total=total)
+            self.bar.update(self.task, completed=done, total=total)
+            return
+        pct = done * 100 // total if total else 100
+        if done == total or pct >= self.last_pct + 10 or self.time() - self.last_line >= 10:
+            click.echo(f"linkguard: checked {done}/{total} ({pct}%)", err=True)
+            self.last_pct, self.last_line = pct, self.time()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite database [linkguard.db].")
+@click.option("--archive/--no-archive", default=False, help="Look up / create Wayback snapshots after checking.")
+@click.option("--offline", is_flag=True, help="Extract and record citations; no network at all.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 1024), help="Requests in flight in all [64].")
+@click.option("--per-host", type=click.IntRange(1, 64), help="Requests in flight per host [4].")
+@click.option("--per-host-rps", type=click.FloatRange(0.01), help="Requests per second per host [no limit].")
+@click.option("--timeout", callback=_duration, metavar="DURATION", help="Per request [20s].")
+@click.option("--max-age", callback=_duration, metavar="DURATION",
+              help="Re-check a link that was fine only after this long; 0 checks everything [7d].")
+@click.option("--recheck-after", callback=_duration, metavar="DURATION",
+              help="Re-check a failing link after this long [12h].")
+@click.option("--confirm-now", is_flag=True, help="Call a link rotten on one failing check (one-off use).")
+@click.option("--confirm-checks", type=click.IntRange(1), help="Failing checks before a link is rotten [3].")
+@click.option("--confirm-days", type=click.FloatRange(0), help="Days those checks must span [3].")
+@click.option("--method", type=click.Choice(["head", "get"]), help="HEAD first (GET when needed), or GET only [head].")
+@click.option("--allow-private", is_flag=True, help="Allow loopback/private/link-local/metadata addresses.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="What makes the exit code 1 [rotten].")
+@click.option("--exclude-url", multiple=True, metavar="REGEX", help="Skip URLs matching REGEX (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
+@click.option("--base-url", metavar="URL", help="Resolve relative links in HTML against this URL.")
+@click.option("--user-agent", help="User-Agent header (default: browser-compatible, names linkguard).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Config file.")
+@click.option("--now", callback=_now, hidden=True, help="Pretend it is this ISO time (for tests).")
+def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool, fmt: str,
+          concurrency: int | None, per_host: int | None, per_host_rps: float | None, timeout: float | None,
+          max_age: float | None, recheck_after: float | None, confirm_now: bool, confirm_checks: int | None,
+          confirm_days: float | None, method: str | None, allow_private: bool, fail_on: str | None,
+          exclude_url: tuple[str, ...], exclude: tuple[str, ...], base_url: str | None, user_agent: str | None,
+          config_path: Path | None, now: float | None) -> None:
+    """Check every cited URL in PATHS and keep the history in an SQLite database."""
+    import asyncio
+    import re
+    import signal
+    import time
+
+    from . import runner
+    from .canonical import load_rules, validate
+    from .check import CheckOptions, FetchOptions
+    from .check.policy import Confirmation
+    from .extract import Options
+    from .output import check_summary, check_to_json, check_to_markdown, check_to_text, safe
+    from .store import Freshness, Store
+
+    if archive:
+        raise click.UsageError("--archive: Wayback archiving is not part of this version yet")
+    cfg = _config(config_path)
+    c = cfg.check
+    base = base_url or cfg.base_url
+    if base and validate(base):
+        raise click.BadParameter(f"{base!r}: {validate(base)}", param_hint="--base-url")
+    excluded_urls = (*c.get("exclude_urls", ()), *exclude_url)
+    for pattern in excluded_urls:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise click.BadParameter(f"{pattern!r}: {e}", param_hint="--exclude-url") from e
+    fail = fail_on or c.get("fail_on", "rotten")
+    if fail not in FAIL_ON:
+        raise click.UsageError(f"fail_on must be one of {', '.join(FAIL_ON)}")
+    chosen_method = method or c.get("method", "head")
+    if chosen_method not in ("head", "get"):
+        raise click.UsageError("method must be 'head' or 'get'")
+    offset = (now - time.time()) if now is not None else 0.0
+
+    def clock() -> float:
+        return time.time() + offset
+
+    fetch = FetchOptions(
+        timeout=timeout or c.get("timeout", 20.0), max_redirects=c.get("max_redirects", 10), method=chosen_method,
+        retries=c.get("retries", 3), user_agent=user_agent or c.get("user_agent") or FetchOptions.user_agent,
+        headers=c.get("headers", {}), cookies=c.get("cookies", {}),
+    )
+    try:
+        check_options = CheckOptions(
+            concurrency=concurrency or c.get("concurrency", 64), per_host=per_host or c.get("per_host", 4),
+            per_host_rps=per_host_rps or c.get("per_host_rps"),
+            allow_private=allow_private or c.get("allow_private", False),
+            allow_networks=tuple(c.get("allow_networks", ())), exclude=excluded_urls,
+            resolve=c.get("resolve", {}), fetch=fetch,
+        )
+        from .check.guard import Guard
+
+        Guard.of(check_options.allow_private, check_options.allow_networks)
+    except ValueError as e:
+        raise click.UsageError(f"allow_networks: {e}") from e
+    options = runner.RunOptions(
+        check=check_options,
+        confirmation=Confirmation(confirm_checks or c.get("confirm_checks", 3),
+                                  confirm_days if confirm_days is not None else c.get("confirm_days", 3.0),
+                                  confirm_now),
+        freshness=Freshness(max_age if max_age is not None else c.get("max_age", 7 * 86400.0),
+                            recheck_after if recheck_after is not None else c.get("recheck_after", 12 * 3600.0)),
+        offline=offline,
+    )
+    extract_options = Options(base_url=base, rules=load_rules(cfg.strip_params, cfg.keep_params),
+                              exclude=(*cfg.exclude, *exclude))
+    db_path = db or Path(c.get("db", "linkguard.db"))
+    try:
+        store = Store(db_path, clock=clock)
+    except Exception as e:  # not a database, unwritable directory ...
+        raise click.UsageError(f"cannot open the database {db_path}: {e}") from e
+    state = runner.collect(paths, extract_options, store)
+    for err in state.collected.errors:
+        click.echo(f"linkguard: error: {safe(err.source)}: {safe(err.error)}", err=True)
+    progress = _Progress()
+
+    async def main_task() -> None:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        assert task is not None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        await runner.check(state, store, options, progress if not offline else None, clock)
+
+    try:
+        asyncio.run(main_task())
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        state.interrupted = True
+    finally:
+        progress.close()
+    store.finish_run(state.run_id, "interrupted" if state.interrupted else "completed", state.summary())
+    links = store.links(state.urls)
+    summary = check_summary(links, {"checked": state.checked, "due": len(state.due),
+                                    "interrupted": state.interrupted, "offline": offline,
+                                    "invalid": len(state.collected.invalid), "errors": len(state.collected.errors)})
+    if fmt == "json":
+        click.echo(check_to_json(links, summary, state.collected.invalid))
+    elif fmt == "markdown":
+        click.echo(check_to_markdown(links, summary))
+    else:
+        click.echo(check_to_text(links, summary, state.collected.invalid))
+    store.close()
+    if state.interrupted:
+        click.echo("linkguard: interrupted; what was checked is saved", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if runner.failing(links, fail):
+        sys.exit(EXIT_FAILING)
+    sys.exit(EXIT_INPUT if state.collected.errors else EXIT_OK)

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .models import Citation, ExtractError, ExtractItem, InvalidLink, Skipped, Unit
 
@@ -97,12 +98,7 @@ def to_text(c: Collected) -> str:
                 bits.append(f"as written: {safe(cit.original)}")
             out.append("    " + "  ".join(bits))
     if c.invalid:
-        out.append("")
-        out.append(f"Not valid URLs ({len(c.invalid)}):")
-        for inv in c.invalid:
-            label = f" [{safe(inv.label)}]" if inv.label else ""
-            out.append(f"    {_where(safe(inv.source), inv.line, inv.unit)}{label}  {safe(inv.original)}  "
-                       f"-- {safe(inv.reason)}")
+        out += ["", *_invalid_lines(c.invalid)]
     if c.skipped:
         out.append("")
         out.append(f"Skipped ({len(c.skipped)}):")
@@ -115,4 +111,129 @@ def to_text(c: Collected) -> str:
     out.append("")
     out.append(f"{_n(s['links'], 'link')} ({_n(s['citations'], 'citation')}) in {_n(s['files'], 'file')}; "
                f"{s['invalid']} invalid, {s['skipped']} skipped, {_n(s['errors'], 'error')}.")
+    return "\n".join(out)
+
+
+# --- check --------------------------------------------------------------------------------------------------------
+_STATE_ORDER = {"rotten": 0, "suspect": 1, "unknown": 2, "refused": 3, "ok": 4, "skipped": 5, "unchecked": 6}
+
+
+def check_link_json(link: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "url": link["url"],
+        "status": link["verdict"] or "unchecked",
+        "state": link["state"],
+        "http_status": link["http_status"],
+        "final_url": link["final_url"],
+        "permanent_redirect": bool(link["permanent"]),
+        "redirects": link.get("redirects", []),
+        "error": link["error"],
+        "checked_at": link["last_checked_at"],
+        "consecutive_failures": link["consecutive_failures"],
+        "failing_since": link["first_failed_at"],
+        "last_ok_at": link["last_ok_at"],
+        "archive_url": link["archive_url"],
+        "archived_at": link["archived_at"],
+        "citations": [{"source": c["source"], "line": c["line"], "label": c["label"], "accessed": c["accessed"]}
+                      for c in link["citations"]],
+    }
+
+
+def check_summary(links: list[dict[str, Any]], run: dict[str, Any]) -> dict[str, Any]:
+    states: dict[str, int] = {}
+    verdicts: dict[str, int] = {}
+    for link in links:
+        states[link["state"]] = states.get(link["state"], 0) + 1
+        v = link["verdict"] or "unchecked"
+        verdicts[v] = verdicts.get(v, 0) + 1
+    return {"links": len(links), "states": dict(sorted(states.items())), "verdicts": dict(sorted(verdicts.items())),
+            **run}
+
+
+def check_to_json(links: list[dict[str, Any]], summary: dict[str, Any], invalid: Iterable[InvalidLink] = ()
+                  ) -> str:
+    return json.dumps({"links": [check_link_json(link) for link in links],
+                       "invalid": [i.to_dict() for i in invalid], "summary": summary},
+                      ensure_ascii=False, indent=2)
+
+
+def _sorted(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(links, key=lambda link: (_STATE_ORDER.get(link["state"], 9), link["url"]))
+
+
+def _what(link: dict[str, Any]) -> str:
+    verdict = link["verdict"] or "unchecked"
+    bits = [verdict]
+    if link["http_status"]:
+        bits.append(f"HTTP {link['http_status']}")
+    if link["error"] and not str(link["error"]).startswith("HTTP "):
+        bits.append(str(link["error"]))
+    return ", ".join(bits)
+
+
+def _invalid_lines(invalid: list[InvalidLink]) -> list[str]:
+    out = [f"Not valid URLs ({len(invalid)}):"] if invalid else []
+    for inv in invalid:
+        label = f" [{safe(inv.label)}]" if inv.label else ""
+        where = _where(safe(inv.source), inv.line, inv.unit)
+        out.append(f"    {where}{label}  {safe(inv.original)}  -- {safe(inv.reason)}")
+    return out
+
+
+def check_to_text(links: list[dict[str, Any]], summary: dict[str, Any], invalid: Iterable[InvalidLink] = ()
+                  ) -> str:
+    out: list[str] = []
+    for link in _sorted(links):
+        line = f"{link['state'].upper():<9} {safe(link['url'])}  {safe(_what(link))}"
+        if link["final_url"]:
+            line += f" -> {safe(link['final_url'])}"
+        if link["first_failed_at"]:
+            line += f"  (failing since {link['first_failed_at'][:10]}, {link['consecutive_failures']} checks)"
+        out.append(line)
+        if link["state"] in ("rotten", "suspect", "unknown", "refused"):
+            for c in link["citations"]:
+                label = f" [{safe(c['label'])}]" if c["label"] else ""
+                out.append(f"          {_where(safe(c['source']), c['line'], Unit(c['unit']))}{label}")
+    bad = _invalid_lines(list(invalid))
+    if bad:
+        out += ["", *bad]
+    out.append("")
+    states = ", ".join(f"{n} {s}" for s, n in summary["states"].items())
+    verdicts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items())
+    out.append(f"{_n(summary['links'], 'link')}: {states}; latest checks: {verdicts}.")
+    if summary.get("offline"):
+        out.append("Offline: citations recorded, nothing checked.")
+    elif "checked" in summary:
+        out.append(f"This run checked {summary['checked']} of {summary['due']} due "
+                   f"({summary['links'] - summary['due']} fresh enough to skip)."
+                   + (" Interrupted: the rest will be checked next run." if summary.get("interrupted") else ""))
+    return "\n".join(out)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+
+
+def md_text(s: str) -> str:
+    """Text that renders as itself in Markdown (tables included): specials escaped, no raw HTML, one line."""
+    s = safe(s).replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", s).replace("&", "&amp;")
+
+
+def md_url(url: str) -> str:
+    """A URL usable as a Markdown link target."""
+    return "".join(c if c.isalnum() or c in "-._~:/?#@!$&'*+,;=%" else f"%{ord(c):02X}" if ord(c) < 128
+                   else c for c in url)
+
+
+def check_to_markdown(links: list[dict[str, Any]], summary: dict[str, Any]) -> str:
+    out = ["| state | link | result | cited at |", "|---|---|---|---|"]
+    for link in _sorted(links):
+        cited = "<br>".join(
+            f"{md_text(c['source'])}:{c['line']}" + (f" \\[{md_text(c['label'])}\\]" if c["label"] else "")
+            for c in link["citations"])
+        out.append(f"| {link['state']} | [{md_text(link['url'])}]({md_url(link['url'])}) | {md_text(_what(link))} "
+                   f"| {cited} |")
+    states = ", ".join(f"{n} {s}" for s, n in summary["states"].items())
+    out.append("")
+    out.append(f"**{summary['links']} links**: {states}.")
     return "\n".join(out)

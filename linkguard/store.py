@@ -220,14 +220,15 @@ class Store:
     # --- queries the reports need
     def links(self, urls: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Links (all, or those given) with their citations, as plain dicts."""
+        select = ("SELECT links.*, (SELECT redirects FROM checks WHERE checks.url = links.url "
+                  "ORDER BY checked_at DESC, id DESC LIMIT 1) AS redirects FROM links")
         if urls is None:
-            rows = list(self.db.query("SELECT * FROM links ORDER BY url"))
+            rows = list(self.db.query(f"{select} ORDER BY url"))
         else:
             wanted = list(dict.fromkeys(urls))
             rows = []
             for chunk in _chunks(wanted, 500):
-                rows += list(self.db.query(
-                    f"SELECT * FROM links WHERE url IN ({','.join('?' * len(chunk))})", chunk))
+                rows += list(self.db.query(f"{select} WHERE url IN ({','.join('?' * len(chunk))})", chunk))
             order = {u: i for i, u in enumerate(wanted)}
             rows.sort(key=lambda r: order[r["url"]])
         cites: dict[str, list[dict[str, Any]]] = {}
@@ -238,6 +239,7 @@ class Store:
                 cites.setdefault(c.pop("url"), []).append(c)
         for r in rows:
             r["citations"] = cites.get(r["url"], [])
+            r["redirects"] = json.loads(r["redirects"]) if r.get("redirects") else []
         return rows
 
     def checks_of(self, url: str) -> list[dict[str, Any]]:

@@ -28,3 +28,15 @@ def invalid(items):
     from linkguard import InvalidLink
 
     return {i.original: i for i in items if isinstance(i, InvalidLink)}
+
+
+@pytest.fixture(scope="session")
+def server():
+    from servers import Server
+
+    s = Server().start()
+    yield s
+    s.stop()
+
+
+LOOPBACK_ONLY = ("127.0.0.1/32",)  # tests allow the test server's address, and nothing else private

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import gzip
 import threading
 import time
+import zlib
 from collections import Counter
 
 from aiohttp import web
@@ -25,10 +25,21 @@ BODY_SOFT404 = (b"<!doctype html><html><head><title>Page not found | Site</title
                 b"<body><h1>Sorry</h1></body></html>")
 
 
+def _bomb(megabytes: int = 50) -> bytes:
+    """gzip of `megabytes` MB of zeros (about 50 KB), made without holding the zeros in memory."""
+    z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = b"\0" * (1024 * 1024)
+    return b"".join([*(z.compress(chunk) for _ in range(megabytes)), z.flush()])
+
+
+BOMB = _bomb()
+
+
 class Server:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.methods: list[tuple[str, str]] = []
+        self.headers: dict[str, dict[str, str]] = {}
         self.in_flight = 0
         self.max_in_flight = 0
         self.seen_once: set[str] = set()
@@ -70,6 +81,7 @@ class Server:
     @web.middleware
     async def _count(self, request: web.Request, handler):  # type: ignore[no-untyped-def]
         self.hits[request.path] += 1
+        self.headers[request.path] = dict(request.headers)
         self.methods.append((request.method, request.path))
         return await handler(request)
 
@@ -79,7 +91,7 @@ class Server:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         kind, rest = request.match_info["kind"], request.match_info["rest"]
         html = {"content_type": "text/html"}
-        if kind == "ok":
+        if kind in ("ok", "echo"):
             return web.Response(body=BODY_OK, **html)
         if kind == "status":
             code = int(rest.split("/")[0])
@@ -129,8 +141,7 @@ class Server:
                     pass
             return resp
         if kind == "gzipbomb":
-            bomb = gzip.compress(b"\0" * (50 * 1024 * 1024), compresslevel=9)
-            return web.Response(body=bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})
+            return web.Response(body=BOMB, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})
         if kind == "reset":
             assert request.transport is not None
             request.transport.abort()
@@ -141,7 +152,7 @@ class Server:
                 self.seen_once.add(request.path)
                 if kind == "flaky":
                     return web.Response(status=503)
-                value = "1" if kind == "ratelimit" else email.utils.formatdate(time.time() + 1, usegmt=True)
+                value = "1" if kind == "ratelimit" else email.utils.formatdate(time.time() + 2, usegmt=True)
                 return web.Response(status=429, headers={"Retry-After": value})
             return web.Response(body=BODY_OK, **html)
         if kind == "always429":

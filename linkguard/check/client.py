@@ -226,7 +226,7 @@ def _classify(e: BaseException, hops: tuple[Hop, ...]) -> Transient | Final:
 
 
 def _wait(opts: FetchOptions) -> Callable[[RetryCallState], float]:
-    backoff = wait_exponential_jitter(initial=opts.backoff, max=30.0, jitter=opts.backoff)
+    backoff = wait_exponential_jitter(multiplier=opts.backoff, max=30.0, jitter=opts.backoff)
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -67,17 +67,21 @@ def extract_text(text: str, fmt: str = "text", source: str = "<string>", options
     return list(extract_document(Document(Path(source), fmt, text=text), options))
 
 
-def extract_paths(paths: Iterable[str | Path], options: Options = Options()) -> Iterator[ExtractItem]:
+def extract_paths(paths: Iterable[str | Path], options: Options = Options(),
+                  read: list[str] | None = None) -> Iterator[ExtractItem]:
     """Walk `paths` and yield every Citation, InvalidLink, ExtractError and Skipped, file by file.
 
     Streaming: one document is in memory at a time. A file that cannot be read or parsed is an
-    ExtractError and the walk goes on.
+    ExtractError and the walk goes on. `read`, when given, collects the path of every file read (with or
+    without links), so that a store can drop citations that left those files.
     """
     for item in iter_files(paths, options.exclude):
         if isinstance(item, ExtractError):
             yield item
             continue
         doc = load(item)
+        if read is not None and isinstance(doc, Document):
+            read.append(str(item))
         if isinstance(doc, ExtractError | Skipped):
             yield doc
             continue
