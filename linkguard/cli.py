@@ -134,6 +134,8 @@ class _Progress:
         self.time = time.monotonic
 
     def __call__(self, done: int, total: int) -> None:
+        if total == 0:
+            return
         if self.tty:
             if self.bar is None:
                 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn

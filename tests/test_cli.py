@@ -118,10 +118,13 @@ def test_readme_exit_codes_match_the_cli() -> None:
 
 
 def test_public_api_is_curated() -> None:
-    exported = {n for n in dir(linkguard) if not n.startswith("_") and n not in {"annotations"}}
-    modules = {"canonical", "collect", "extract", "models", "config", "cli", "output"}
-    assert exported - modules == set(linkguard.__all__) - {"__version__"}
+    import pkgutil
+
+    modules = {m.name for m in pkgutil.iter_modules(linkguard.__path__)}
+    exported = {n for n in dir(linkguard) if not n.startswith("_") and n != "annotations"} - modules
+    assert exported == set(linkguard.__all__) - {"__version__"}
     assert re.fullmatch(r"\d+\.\d+\.\d+", linkguard.__version__)
+    assert linkguard.check_urls and linkguard.CheckOptions and linkguard.Store  # lazily imported
 
 
 def test_library_api_extract_path() -> None:

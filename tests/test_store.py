@@ -1,0 +1,116 @@
+"""The SQLite store: schema, citations refreshed per run, rot confirmed over simulated days, freshness."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from linkguard.check.policy import Confirmation
+from linkguard.models import CheckResult, Citation, Context, Verdict
+from linkguard.store import SCHEMA_VERSION, Freshness, Store
+
+DAY = 86400.0
+
+
+class Clock:
+    def __init__(self, t: float = 1_767_225_600.0) -> None:  # 2026-01-01
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def cite(url: str, source: str = "doc.md", line: int = 1) -> Citation:
+    return Citation(url=url, original=url, source=source, line=line, context=Context.FOOTNOTE, label="1")
+
+
+def test_schema_is_created_and_versioned(tmp_path: Path) -> None:
+    store = Store(tmp_path / "lg.db")
+    assert store.version == SCHEMA_VERSION
+    assert {"links", "citations", "checks", "snapshots", "runs", "migrations"} <= set(store.db.table_names())
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+    again = Store(tmp_path / "lg.db")  # opening twice migrates nothing
+    assert [r["version"] for r in again.db["migrations"].rows] == [1]
+
+
+def test_citations_are_replaced_per_source_and_vanished_files_drop_out(tmp_path: Path) -> None:
+    store = Store(tmp_path / "lg.db")
+    store.record_citations([cite("https://a.example/", "docs/a.md"), cite("https://b.example/", "docs/b.md")],
+                           ["docs/a.md", "docs/b.md"], ["docs"])
+    store.record_citations([cite("https://c.example/", "docs/a.md", 5)], ["docs/a.md"], ["docs"])
+    rows = list(store.db.query("SELECT url, source, line FROM citations ORDER BY url"))
+    assert rows == [{"url": "https://c.example/", "source": "docs/a.md", "line": 5}]  # b.md vanished
+    assert store.db["links"].count == 3  # links keep their history
+
+
+def test_rot_needs_n_failures_over_d_days_and_recovery_resets(tmp_path: Path) -> None:
+    clock = Clock()
+    store = Store(tmp_path / "lg.db", clock)
+    url = "https://gone.example/p"
+    store.record_citations([cite(url)], ["doc.md"])
+    policy = Confirmation(checks=3, days=3)
+
+    def check(verdict: Verdict) -> str:
+        store.record_checks([CheckResult(url, verdict, clock())], policy, None)
+        return store.links([url])[0]["state"]
+
+    assert check(Verdict.DEAD) == "suspect"
+    clock.t += DAY
+    assert check(Verdict.TIMEOUT) == "suspect"  # unknown: neither evidence of rot nor of life
+    clock.t += DAY
+    assert check(Verdict.DEAD) == "suspect"
+    clock.t += 0.5 * DAY
+    assert check(Verdict.DEAD) == "suspect"  # three failures, but only 2.5 days
+    clock.t += 0.5 * DAY
+    assert check(Verdict.SOFT_404) == "rotten"  # four failures over 3 days
+    clock.t += DAY
+    assert check(Verdict.ALIVE) == "ok"
+    link = store.links([url])[0]
+    assert (link["consecutive_failures"], link["first_failed_at"]) == (0, None)
+    assert check(Verdict.DEAD) == "suspect"  # the count starts again
+    assert len(store.checks_of(url)) == 7
+
+
+def test_unknown_verdicts_never_make_rot(tmp_path: Path) -> None:
+    clock = Clock()
+    store = Store(tmp_path / "lg.db", clock)
+    url = "https://flaky.example/"
+    for verdict in (Verdict.BLOCKED, Verdict.RATE_LIMITED, Verdict.TIMEOUT, Verdict.ERROR) * 3:
+        store.record_checks([CheckResult(url, verdict, clock())], Confirmation(1, 0), None)
+        clock.t += DAY
+    assert store.links([url])[0]["state"] == "unknown"
+
+
+def test_confirm_now(tmp_path: Path) -> None:
+    store = Store(tmp_path / "lg.db")
+    store.record_checks([CheckResult("https://x.example/", Verdict.DEAD, 1e9)], Confirmation(now=True), None)
+    assert store.links(["https://x.example/"])[0]["state"] == "rotten"
+
+
+def test_freshness(tmp_path: Path) -> None:
+    clock = Clock()
+    store = Store(tmp_path / "lg.db", clock)
+    ok, bad, new = "https://ok.example/", "https://bad.example/", "https://new.example/"
+    store.record_checks([CheckResult(ok, Verdict.ALIVE, clock()), CheckResult(bad, Verdict.DEAD, clock())],
+                        Confirmation(), None)
+    fresh = Freshness(max_age=7 * DAY, recheck_after=12 * 3600)
+    assert store.due([ok, bad, new], fresh) == [new]
+    clock.t += 13 * 3600
+    assert store.due([ok, bad, new], fresh) == [bad, new]
+    clock.t += 7 * DAY
+    assert store.due([ok, bad, new], fresh) == [ok, bad, new]
+    assert store.due([ok], Freshness(max_age=0)) == [ok]
+
+
+def test_a_killed_writer_leaves_a_consistent_database(tmp_path: Path) -> None:
+    path = tmp_path / "lg.db"
+    store = Store(path)
+    try:
+        with store.write() as db:
+            db.execute("INSERT INTO links (url, first_seen, last_seen) VALUES ('https://half.example/', 'x', 'x')")
+            raise RuntimeError("crash in the middle of a batch")
+    except RuntimeError:
+        pass
+    assert store.db["links"].count == 0
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
