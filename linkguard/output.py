@@ -152,9 +152,9 @@ def check_summary(links: list[dict[str, Any]], run: dict[str, Any]) -> dict[str,
 
 def check_to_json(links: list[dict[str, Any]], summary: dict[str, Any], invalid: Iterable[InvalidLink] = ()
                   ) -> str:
+    # no indent: the C encoder is ten times faster on large runs; pipe through `jq` to read it
     return json.dumps({"links": [check_link_json(link) for link in links],
-                       "invalid": [i.to_dict() for i in invalid], "summary": summary},
-                      ensure_ascii=False, indent=2)
+                       "invalid": [i.to_dict() for i in invalid], "summary": summary}, ensure_ascii=False)
 
 
 def _sorted(links: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .check import CheckOptions, check_urls
+from .check.options import CheckOptions
 from .check.policy import Confirmation
 from .extract import Options, extract_paths
 from .models import CheckResult, Verdict
@@ -64,6 +64,8 @@ async def check(state: RunState, store: Store, options: RunOptions,
     """Check the due links of a collected run, storing results in batches as they arrive."""
     if options.offline:
         return state
+    from .check import check_urls  # aiohttp is imported only by runs that use the network
+
     state.due = store.due(state.urls, options.freshness)
     pending: list[CheckResult] = []
     last = time.monotonic()
@@ -71,7 +73,8 @@ async def check(state: RunState, store: Store, options: RunOptions,
     if progress:
         progress(0, total)
     try:
-        async for result in check_urls(state.due, options.check, clock=clock):
+        failing = store.failing(state.due)  # confirmed with GET: rot is never called on HEAD's word alone
+        async for result in check_urls(state.due, options.check, clock=clock, use_get=failing):
             pending.append(result)
             state.checked += 1
             state.verdicts[result.verdict.value] = state.verdicts.get(result.verdict.value, 0) + 1

@@ -188,6 +188,15 @@ class Store:
                     out.append(url)
         return out
 
+    def failing(self, urls: Sequence[str]) -> set[str]:
+        """Those of `urls` whose latest check found rot (suspect or rotten links)."""
+        out: set[str] = set()
+        for chunk in _chunks(list(urls), 500):
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT url FROM links WHERE state IN ('suspect', 'rotten') AND url IN ({','.join('?' * len(chunk))})",
+                chunk))
+        return out
+
     def record_checks(self, results: Sequence[CheckResult], policy: Confirmation, run_id: int | None) -> None:
         """Store a batch of checks and move each link's standing on, in one transaction."""
         if not results:

@@ -16,11 +16,11 @@ from linkguard.models import Verdict
 FAST = FetchOptions(timeout=2.0, backoff=0.05)
 
 
-def run(urls, options=None, hosts=None):
+def run(urls, options=None, hosts=None, use_get=()):
     options = options or CheckOptions(allow_networks=LOOPBACK_ONLY, fetch=FAST)
 
     async def go():
-        return {r.url: r async for r in check_urls(urls, options, hosts=hosts)}
+        return {r.url: r async for r in check_urls(urls, options, hosts=hosts, use_get=use_get)}
 
     return asyncio.run(go())
 
@@ -71,8 +71,10 @@ def test_head_first_then_get_when_head_is_refused(server) -> None:
     r = one(server.url("/nohead/h"))
     assert r.verdict is Verdict.ALIVE
     assert [m for m, p in server.methods if p == "/nohead/h"] == ["HEAD", "GET"]
-    lies = one(server.url("/headlies/h"))  # HEAD says 404, GET says 200: not dead
-    assert lies.verdict is Verdict.ALIVE
+    lies = server.url("/headlies/h")  # HEAD says 404, GET says 200
+    assert one(lies).verdict is Verdict.DEAD  # a first check takes HEAD's word (the link becomes suspect) ...
+    again = run([lies], CheckOptions(allow_networks=LOOPBACK_ONLY, fetch=FAST), use_get={lies})[lies]
+    assert again.verdict is Verdict.ALIVE  # ... and its re-check asks with GET, so it is never called rotten
     ok = one(server.url("/ok/head-only"))
     assert [m for m, p in server.methods if p == "/ok/head-only"] == ["HEAD"]
     assert ok.verdict is Verdict.ALIVE

@@ -182,3 +182,12 @@ def test_readme_documents_check() -> None:
     for word in ("alive", "redirected", "dead", "soft-404", "blocked", "rate-limited", "timeout", "error",
                  "refused", "skipped", "--fail-on", "--allow-private", "| 1 |", "| 130 |"):
         assert word in readme, word
+
+
+def test_a_failing_link_is_rechecked_with_get(tmp_path: Path, server) -> None:
+    d = project(tmp_path, server, ["/headlies/g1"])  # HEAD says 404, GET says 200
+    first = json.loads(lg(d, "check", ".", "--format", "json").stdout)["links"][0]
+    assert (first["status"], first["state"]) == ("dead", "suspect")
+    second = json.loads(lg(d, "check", ".", "--format", "json", "--recheck-after", "0").stdout)["links"][0]
+    assert (second["status"], second["state"]) == ("alive", "ok")
+    assert server.methods.count(("GET", "/headlies/g1")) == 1

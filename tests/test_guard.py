@@ -7,7 +7,8 @@ import ipaddress
 
 import pytest
 
-from linkguard.check.guard import Guard, GuardedResolver, RefusedAddress, why_refused
+from linkguard.check.guard import Guard, RefusedAddress, why_refused
+from linkguard.check.resolver import GuardedResolver
 
 
 @pytest.mark.parametrize(

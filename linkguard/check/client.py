@@ -13,8 +13,8 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -24,6 +24,7 @@ from yarl import URL
 
 from ..models import CheckResult, Hop, Verdict
 from .guard import Guard, RefusedAddress
+from .options import FetchOptions
 from .policy import (
     HEAD_REFUSED,
     PERMANENT,
@@ -35,23 +36,6 @@ from .policy import (
     status_verdict,
 )
 from .scheduler import Hosts, host_of
-
-DEFAULT_USER_AGENT = ("Mozilla/5.0 (compatible; linkguard/0.1; +https://github.com/linkguard/linkguard) "
-                      "like Gecko")
-
-
-@dataclass(frozen=True)
-class FetchOptions:
-    timeout: float = 20.0
-    max_redirects: int = 10
-    method: str = "head"  # "head": HEAD first, GET when HEAD is refused or says dead; "get": GET only
-    body_cap: int = 64 * 1024
-    retries: int = 3  # attempts in all, for transient failures
-    retry_after_cap: float = 60.0  # longer Retry-After: give up now (rate-limited) instead of waiting
-    backoff: float = 0.5  # first backoff, seconds; exponential with jitter after that
-    user_agent: str = DEFAULT_USER_AGENT
-    headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # host -> extra headers
-    cookies: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # host -> cookies
 
 
 class Transient(Exception):
@@ -138,8 +122,8 @@ async def _ask(session: aiohttp.ClientSession, url: str, method: str, opts: Fetc
 
 
 async def _ask_page(session: aiohttp.ClientSession, url: str, opts: FetchOptions, hosts: Hosts,
-                    guard: Guard) -> Answer:
-    if opts.method == "head":
+                    guard: Guard, get: bool) -> Answer:
+    if opts.method == "head" and not get:
         answer = await _ask(session, url, "HEAD", opts, hosts, guard)
         if answer.status not in HEAD_REFUSED:
             return answer
@@ -147,7 +131,7 @@ async def _ask_page(session: aiohttp.ClientSession, url: str, opts: FetchOptions
 
 
 async def _follow(session: aiohttp.ClientSession, url: str, opts: FetchOptions, hosts: Hosts, guard: Guard,
-                  clock: Callable[[], float]) -> CheckResult:
+                  clock: Callable[[], float], get: bool) -> CheckResult:
     """One attempt: follow redirects by hand, judge the final answer. Raises Transient or Final."""
     start = time.monotonic()
     hops: list[Hop] = []
@@ -156,7 +140,7 @@ async def _follow(session: aiohttp.ClientSession, url: str, opts: FetchOptions, 
     permanent = True
     for _ in range(opts.max_redirects + 1):
         try:
-            answer = await _ask_page(session, current, opts, hosts, guard)
+            answer = await _ask_page(session, current, opts, hosts, guard, get)
         except RefusedAddress as e:
             raise Final(Verdict.REFUSED, str(e), tuple(hops)) from e
         except (Transient, Final) as e:
@@ -253,8 +237,11 @@ def _stop(opts: FetchOptions) -> Callable[[RetryCallState], bool]:
 
 
 async def check_url(session: aiohttp.ClientSession, url: str, opts: FetchOptions, hosts: Hosts, guard: Guard,
-                    clock: Callable[[], float] = time.time) -> CheckResult:
-    """Check one URL, with retries; never raises for a network problem (it becomes the verdict)."""
+                    clock: Callable[[], float] = time.time, get: bool = False) -> CheckResult:
+    """Check one URL, with retries; never raises for a network problem (it becomes the verdict).
+
+    `get` asks with GET from the start (used for links that failed before: their rot is confirmed by GET).
+    """
     started = time.monotonic()
     attempts = 0
     try:
@@ -262,7 +249,7 @@ async def check_url(session: aiohttp.ClientSession, url: str, opts: FetchOptions
                                            retry=retry_if_exception_type(Transient)):
             with attempt:
                 attempts = attempt.retry_state.attempt_number
-                result = await _follow(session, url, opts, hosts, guard, clock)
+                result = await _follow(session, url, opts, hosts, guard, clock, get)
     except (Transient, Final) as e:
         hops = e.hops
         status = getattr(e, "status", None) or (hops[-1].status if hops else None)

@@ -12,8 +12,10 @@ from ..models import State, Verdict
 BLOCKED_STATUSES = frozenset({401, 402, 403, 407, 451, 999})  # 999: LinkedIn's bot wall
 DEAD_STATUSES = frozenset({404, 410})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
-# A HEAD answer that says nothing reliable about the page: ask with GET.
-HEAD_REFUSED = frozenset({400, 403, 404, 405, 406, 409, 410, 500, 501, 502})  # not 429/503: wait, then retry
+# A HEAD answer that says nothing reliable about the page: ask with GET. (Not 429/503: wait, then retry.
+# Not 404/410: taken as said on a first check; a failing link is re-checked with GET, so nothing is called
+# rotten on the word of HEAD alone.)
+HEAD_REFUSED = frozenset({400, 403, 405, 406, 409, 500, 501, 502})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
 
