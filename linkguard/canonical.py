@@ -17,11 +17,9 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from urllib.parse import unquote
-
-import idna
 
 # RFC 3986, appendix B.
 _URI_RE = re.compile(r"^(?P<scheme>[^:/?#]+):(?://(?P<authority>[^/?#]*))?(?P<path>[^?#]*)"
@@ -127,6 +125,8 @@ def _readable_host(h: str) -> str:
     """Unicode form of an IDN host (from punycode or from mixed case Unicode); ASCII hosts unchanged."""
     if h.isascii() and "xn--" not in h:
         return h
+    import idna  # imported on first IDN host: its tables are large
+
     try:
         return idna.decode(idna.encode(h, uts46=True))
     except idna.IDNAError:
@@ -137,6 +137,8 @@ def ascii_host(host: str) -> str:
     """The punycode (wire) form of a host, for connecting and for comparison with other tools."""
     if host.isascii():
         return host
+    import idna
+
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except idna.IDNAError:
@@ -154,10 +156,24 @@ def validate(url: str) -> str | None:
 
 @dataclass(frozen=True)
 class Provider:
+    """A site's rules, compiled on first use (most runs meet few of ClearURLs' 160 sites)."""
+
     name: str
-    url_pattern: re.Pattern[str]
-    params: re.Pattern[str]
-    exceptions: re.Pattern[str] | None
+    url_patterns: tuple[str, ...]
+    param_patterns: tuple[str, ...]
+    exception_patterns: tuple[str, ...]
+
+    @cached_property
+    def url_pattern(self) -> re.Pattern[str]:
+        return _alternation(self.url_patterns, anchored=True)
+
+    @cached_property
+    def params(self) -> re.Pattern[str]:
+        return _alternation(self.param_patterns)
+
+    @cached_property
+    def exceptions(self) -> re.Pattern[str] | None:
+        return _alternation(self.exception_patterns, anchored=True) if self.exception_patterns else None
 
 
 def _required_literal(pattern: str) -> str | None:
@@ -218,26 +234,29 @@ class Exceptions:
     of the URL rules out, so the full patterns rarely run."""
 
     literals: re.Pattern[str] | None  # any required literal of the patterns that have one
-    with_literal: re.Pattern[str] | None
+    with_literal_patterns: tuple[str, ...]
     without_literal: re.Pattern[str] | None
 
     @classmethod
     def of(cls, patterns: list[str]) -> Exceptions:
         lits = {p: _required_literal(p) for p in patterns}
-        with_lit = [p for p, lit in lits.items() if lit]
+        with_lit = tuple(p for p, lit in lits.items() if lit)
         without = [p for p, lit in lits.items() if not lit]
         return cls(
             re.compile("|".join(re.escape(lit) for lit in sorted({lit for lit in lits.values() if lit})))
             if with_lit else None,
-            _alternation(with_lit, anchored=True) if with_lit else None,
+            with_lit,
             _alternation(without, anchored=True) if without else None,
         )
+
+    @cached_property
+    def with_literal(self) -> re.Pattern[str]:
+        return _alternation(self.with_literal_patterns, anchored=True)  # compiled when a literal first matches
 
     def match(self, url: str) -> bool:
         if self.without_literal is not None and self.without_literal.match(url):
             return True
-        return bool(self.literals is not None and self.literals.search(url.lower())
-                    and self.with_literal is not None and self.with_literal.match(url))
+        return bool(self.literals is not None and self.literals.search(url.lower()) and self.with_literal.match(url))
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it keys the canonicalization cache
@@ -245,10 +264,10 @@ class Rules:
     """Tracking-parameter rules: global names (regexes, case-insensitive, matched against the whole name),
     site-scoped providers, and names that are always kept."""
 
-    global_params: re.Pattern[str]
+    global_params: Names
     global_exceptions: Exceptions
     providers: tuple[Provider, ...]
-    provider_params: re.Pattern[str]  # union of every provider's parameter names: a fast first test
+    provider_params: Names  # union of every provider's parameter names: a fast first test
     keep: frozenset[str]
     version: str
     # name -> (matches a global rule, may match a provider rule); rules are immutable, so this only grows
@@ -257,7 +276,7 @@ class Rules:
     def _name(self, key: str) -> tuple[bool, bool]:
         hit = self._names.get(key)
         if hit is None:
-            hit = (self.global_params.fullmatch(key) is not None, self.provider_params.fullmatch(key) is not None)
+            hit = (self.global_params.match(key), self.provider_params.match(key))
             if len(self._names) < 100_000:
                 self._names[key] = hit
         return hit
@@ -297,6 +316,27 @@ class _Judge:
         return any(p.params.fullmatch(k) for p in self._providers for k in keys)
 
 
+_PLAIN_NAME = re.compile(r"[\w-]+")
+
+
+@dataclass(frozen=True)
+class Names:
+    """Parameter-name rules: plain names in a set (most of them), the rest as one case-insensitive regex."""
+
+    plain: frozenset[str]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, rules: Iterable[str]) -> Names:
+        rules = list(rules)
+        plain = frozenset(r.lower() for r in rules if _PLAIN_NAME.fullmatch(r))
+        return cls(plain, _alternation(r for r in rules if not _PLAIN_NAME.fullmatch(r)))
+
+    def match(self, key: str) -> bool:
+        """Whether a lowercased parameter name matches a rule (regexes match the whole name)."""
+        return key in self.plain or self.pattern.fullmatch(key) is not None
+
+
 def _alternation(patterns: Iterable[str], anchored: bool = False) -> re.Pattern[str]:
     """One regex for many; `anchored` ones (URL patterns, used with `.match`) lose their leading `^`: a URL
     always starts with its scheme, and `.match` then tries one position instead of every one."""
@@ -316,17 +356,13 @@ def load_rules(extra_strip: Iterable[str] = (), keep: Iterable[str] = ()) -> Rul
     for name, prov in {**clear, **own["providers"]}.items():
         if not prov.get("rules") or prov.get("completeProvider"):
             continue
-        providers.append(Provider(
-            name,
-            _alternation([prov["urlPattern"]], anchored=True),
-            _alternation(prov["rules"]),
-            _alternation(prov["exceptions"], anchored=True) if prov.get("exceptions") else None,
-        ))
+        providers.append(Provider(name, (prov["urlPattern"],), tuple(prov["rules"]),
+                                  tuple(prov.get("exceptions") or ())))
     return Rules(
-        global_params=_alternation(global_params),
+        global_params=Names.of(global_params),
         global_exceptions=Exceptions.of(glob.get("exceptions", [])),
         providers=tuple(providers),
-        provider_params=_alternation(p.params.pattern for p in providers),
+        provider_params=Names.of(p for prov in providers for p in prov.param_patterns),
         keep=frozenset(k.lower() for k in [*own.get("keep", []), *keep]),
         version=own["clearurls_version"],
     )
