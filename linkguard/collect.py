@@ -19,8 +19,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import Any
 
 from .models import Document, ExtractError, Skipped
 
@@ -50,7 +49,7 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class _Ignore:
     base: Path
-    spec: pathspec.PathSpec
+    spec: Any  # pathspec.GitIgnoreSpec (imported when a walk needs it)
 
     def matches(self, path: Path, is_dir: bool) -> bool:
         try:
@@ -73,6 +72,8 @@ def iter_files(paths: Iterable[str | Path], exclude: Iterable[str] = ()) -> Iter
 
 
 def _walk(root: Path, exclude: list[str]) -> Iterator[Path | ExtractError]:
+    import pathspec
+
     seen: set[tuple[int, int]] = set()
     user = _Ignore(root, pathspec.GitIgnoreSpec.from_lines(exclude)) if exclude else None
 

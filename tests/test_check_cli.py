@@ -191,3 +191,10 @@ def test_a_failing_link_is_rechecked_with_get(tmp_path: Path, server) -> None:
     second = json.loads(lg(d, "check", ".", "--format", "json", "--recheck-after", "0").stdout)["links"][0]
     assert (second["status"], second["state"]) == ("alive", "ok")
     assert server.methods.count(("GET", "/headlies/g1")) == 1
+
+
+def test_plain_progress_lines_when_not_on_a_terminal(tmp_path: Path, server) -> None:
+    d = project(tmp_path, server, [f"/ok/p{i}" for i in range(3)])
+    r = lg(d, "check", ".")
+    assert "linkguard: checked 3/3 (100%)" in r.stderr
+    assert "\x1b[" not in r.stderr  # no progress-bar drawing outside a terminal

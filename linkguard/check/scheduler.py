@@ -28,7 +28,7 @@ class Hosts:
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.per_host = per_host
         self.rps = rps
-        self._now = monotonic
+        self.now = monotonic
         self._sems: dict[str, asyncio.Semaphore] = {}
         self._limiters: dict[str, object] = {}
         self._not_before: dict[str, float] = {}
@@ -39,7 +39,7 @@ class Hosts:
         return self._not_before.get(host, 0.0)
 
     def pause(self, host: str, seconds: float) -> None:
-        until = self._now() + seconds
+        until = self.now() + seconds
         if until > self._not_before.get(host, 0.0):
             self._not_before[host] = until
 
@@ -48,7 +48,7 @@ class Hosts:
         sem = self._sems.get(host)
         if sem is None:
             sem = self._sems[host] = asyncio.Semaphore(self.per_host)
-        while (wait := self.not_before(host) - self._now()) > 0:
+        while (wait := self.not_before(host) - self.now()) > 0:
             await asyncio.sleep(wait)
         async with sem:
             if self.rps:
@@ -85,7 +85,7 @@ class Dispatcher:
             while True:
                 if not self.ring:
                     return None
-                now = self.hosts._now()
+                now = self.hosts.now()
                 soonest = None
                 for _ in range(len(self.ring)):
                     host = self.ring[0]
