@@ -261,7 +261,7 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
     except Exception as e:  # not a database, unwritable directory ...
         raise click.UsageError(f"cannot open the database {db_path}: {e}") from e
     state = runner.collect(paths, extract_options, store)
-    for err in state.collected.errors:
+    for err in state.errors:
         click.echo(f"linkguard: error: {safe(err.source)}: {safe(err.error)}", err=True)
     progress = _Progress()
 
@@ -280,20 +280,27 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
     finally:
         progress.close()
     store.finish_run(state.run_id, "interrupted" if state.interrupted else "completed", state.summary())
-    links = store.links(state.urls)
-    summary = check_summary(links, {"checked": state.checked, "due": len(state.due),
-                                    "interrupted": state.interrupted, "offline": offline,
-                                    "invalid": len(state.collected.invalid), "errors": len(state.collected.errors)})
+    states, verdicts = store.run_counts()
+    summary = check_summary(states, verdicts, {
+        "checked": state.checked, "due": len(state.due), "interrupted": state.interrupted, "offline": offline,
+        "citations": state.citations, "files": state.files, "invalid": len(state.invalid),
+        "errors": len(state.errors)})
+    links = store.iter_run_links()
     if fmt == "json":
-        click.echo(check_to_json(links, summary, state.collected.invalid))
+        chunks = check_to_json(links, summary, state.invalid)
     elif fmt == "markdown":
-        click.echo(check_to_markdown(links, summary))
+        chunks = check_to_markdown(links, summary)
     else:
-        click.echo(check_to_text(links, summary, state.collected.invalid))
+        chunks = check_to_text(links, summary, state.invalid)
+    out = click.get_text_stream("stdout")
+    for chunk in chunks:
+        out.write(chunk)
+    out.flush()
+    failing = store.run_failing(fail)
     store.close()
     if state.interrupted:
         click.echo("linkguard: interrupted; what was checked is saved", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    if runner.failing(links, fail):
+    if failing:
         sys.exit(EXIT_FAILING)
-    sys.exit(EXIT_INPUT if state.collected.errors else EXIT_OK)
+    sys.exit(EXIT_INPUT if state.errors else EXIT_OK)

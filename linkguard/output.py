@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,9 +115,6 @@ def to_text(c: Collected) -> str:
 
 
 # --- check --------------------------------------------------------------------------------------------------------
-_STATE_ORDER = {"rotten": 0, "suspect": 1, "unknown": 2, "refused": 3, "ok": 4, "skipped": 5, "unchecked": 6}
-
-
 def check_link_json(link: dict[str, Any]) -> dict[str, Any]:
     return {
         "url": link["url"],
@@ -139,26 +136,20 @@ def check_link_json(link: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def check_summary(links: list[dict[str, Any]], run: dict[str, Any]) -> dict[str, Any]:
-    states: dict[str, int] = {}
-    verdicts: dict[str, int] = {}
+def check_summary(states: dict[str, int], verdicts: dict[str, int], run: dict[str, Any]) -> dict[str, Any]:
+    return {"links": sum(states.values()), "states": states, "verdicts": verdicts, **run}
+
+
+def check_to_json(links: Iterable[dict[str, Any]], summary: dict[str, Any], invalid: Iterable[InvalidLink] = ()
+                  ) -> Iterator[str]:
+    """The JSON document in pieces, one link at a time (a run of 100 000 links is never one string)."""
+    yield '{"links": ['
+    sep = ""
     for link in links:
-        states[link["state"]] = states.get(link["state"], 0) + 1
-        v = link["verdict"] or "unchecked"
-        verdicts[v] = verdicts.get(v, 0) + 1
-    return {"links": len(links), "states": dict(sorted(states.items())), "verdicts": dict(sorted(verdicts.items())),
-            **run}
-
-
-def check_to_json(links: list[dict[str, Any]], summary: dict[str, Any], invalid: Iterable[InvalidLink] = ()
-                  ) -> str:
-    # no indent: the C encoder is ten times faster on large runs; pipe through `jq` to read it
-    return json.dumps({"links": [check_link_json(link) for link in links],
-                       "invalid": [i.to_dict() for i in invalid], "summary": summary}, ensure_ascii=False)
-
-
-def _sorted(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(links, key=lambda link: (_STATE_ORDER.get(link["state"], 9), link["url"]))
+        yield sep + json.dumps(check_link_json(link), ensure_ascii=False)
+        sep = ", "
+    yield ('], "invalid": ' + json.dumps([i.to_dict() for i in invalid], ensure_ascii=False)
+           + ', "summary": ' + json.dumps(summary, ensure_ascii=False) + "}\n")
 
 
 def _what(link: dict[str, Any]) -> str:
@@ -180,34 +171,32 @@ def _invalid_lines(invalid: list[InvalidLink]) -> list[str]:
     return out
 
 
-def check_to_text(links: list[dict[str, Any]], summary: dict[str, Any], invalid: Iterable[InvalidLink] = ()
-                  ) -> str:
-    out: list[str] = []
-    for link in _sorted(links):
+def check_to_text(links: Iterable[dict[str, Any]], summary: dict[str, Any], invalid: Iterable[InvalidLink] = ()
+                  ) -> Iterator[str]:
+    """Lines of the readable report (links come failing first)."""
+    for link in links:
         line = f"{link['state'].upper():<9} {safe(link['url'])}  {safe(_what(link))}"
         if link["final_url"]:
             line += f" -> {safe(link['final_url'])}"
         if link["first_failed_at"]:
             line += f"  (failing since {link['first_failed_at'][:10]}, {link['consecutive_failures']} checks)"
-        out.append(line)
+        yield line + "\n"
         if link["state"] in ("rotten", "suspect", "unknown", "refused"):
             for c in link["citations"]:
                 label = f" [{safe(c['label'])}]" if c["label"] else ""
-                out.append(f"          {_where(safe(c['source']), c['line'], Unit(c['unit']))}{label}")
+                yield f"          {_where(safe(c['source']), c['line'], Unit(c['unit']))}{label}\n"
     bad = _invalid_lines(list(invalid))
     if bad:
-        out += ["", *bad]
-    out.append("")
+        yield "\n" + "\n".join(bad) + "\n"
     states = ", ".join(f"{n} {s}" for s, n in summary["states"].items())
     verdicts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items())
-    out.append(f"{_n(summary['links'], 'link')}: {states}; latest checks: {verdicts}.")
+    yield f"\n{_n(summary['links'], 'link')}: {states}; latest checks: {verdicts}.\n"
     if summary.get("offline"):
-        out.append("Offline: citations recorded, nothing checked.")
+        yield "Offline: citations recorded, nothing checked.\n"
     elif "checked" in summary:
-        out.append(f"This run checked {summary['checked']} of {summary['due']} due "
-                   f"({summary['links'] - summary['due']} fresh enough to skip)."
-                   + (" Interrupted: the rest will be checked next run." if summary.get("interrupted") else ""))
-    return "\n".join(out)
+        yield (f"This run checked {summary['checked']} of {summary['due']} due "
+               f"({summary['links'] - summary['due']} fresh enough to skip)."
+               + (" Interrupted: the rest will be checked next run." if summary.get("interrupted") else "") + "\n")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -225,15 +214,13 @@ def md_url(url: str) -> str:
                    else c for c in url)
 
 
-def check_to_markdown(links: list[dict[str, Any]], summary: dict[str, Any]) -> str:
-    out = ["| state | link | result | cited at |", "|---|---|---|---|"]
-    for link in _sorted(links):
+def check_to_markdown(links: Iterable[dict[str, Any]], summary: dict[str, Any]) -> Iterator[str]:
+    yield "| state | link | result | cited at |\n|---|---|---|---|\n"
+    for link in links:
         cited = "<br>".join(
             f"{md_text(c['source'])}:{c['line']}" + (f" \\[{md_text(c['label'])}\\]" if c["label"] else "")
             for c in link["citations"])
-        out.append(f"| {link['state']} | [{md_text(link['url'])}]({md_url(link['url'])}) | {md_text(_what(link))} "
-                   f"| {cited} |")
+        yield (f"| {link['state']} | [{md_text(link['url'])}]({md_url(link['url'])}) | {md_text(_what(link))} "
+               f"| {cited} |\n")
     states = ", ".join(f"{n} {s}" for s, n in summary["states"].items())
-    out.append("")
-    out.append(f"**{summary['links']} links**: {states}.")
-    return "\n".join(out)
+    yield f"\n**{summary['links']} links**: {states}.\n"

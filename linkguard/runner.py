@@ -15,8 +15,7 @@ from typing import Any
 from .check.options import CheckOptions
 from .check.policy import Confirmation
 from .extract import Options, extract_paths
-from .models import CheckResult, Verdict
-from .output import Collected
+from .models import CheckResult, Citation, ExtractError, InvalidLink, Skipped
 from .store import Freshness, Store
 
 
@@ -32,30 +31,65 @@ class RunOptions:
 
 @dataclass
 class RunState:
-    """What a run found and did, updated as it goes (so an interrupted run can still report)."""
+    """What a run found and did, updated as it goes (so an interrupted run can still report). Citations are
+    not kept here: they go to the store file by file, so a run's memory does not grow with its corpus."""
 
-    collected: Collected
     run_id: int
-    urls: list[str]
+    urls: list[str] = field(default_factory=list)
+    citations: int = 0
+    files: int = 0
+    invalid: list[InvalidLink] = field(default_factory=list)
+    errors: list[ExtractError] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     due: list[str] = field(default_factory=list)
     checked: int = 0
     verdicts: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False
 
     def summary(self) -> dict[str, Any]:
-        return {"links": len(self.urls), "due": len(self.due), "checked": self.checked,
-                "verdicts": dict(sorted(self.verdicts.items())), "interrupted": self.interrupted,
-                **{k: v for k, v in self.collected.summary().items() if k != "links"}}
+        return {"links": len(self.urls), "citations": self.citations, "files": self.files, "due": len(self.due),
+                "checked": self.checked, "verdicts": dict(sorted(self.verdicts.items())),
+                "interrupted": self.interrupted, "invalid": len(self.invalid), "errors": len(self.errors),
+                "skipped": len(self.skipped)}
 
 
-def collect(paths: Sequence[str | Path], extract_options: Options, store: Store) -> RunState:
-    """Extract citations from `paths` and record them (the citations of every file read are replaced)."""
+def collect(paths: Sequence[str | Path], extract_options: Options, store: Store, flush_at: int = 5000
+            ) -> RunState:
+    """Extract citations from `paths` into the store, a batch of whole files at a time (the citations of
+    every file read are replaced; those of files gone from scanned directories are dropped)."""
+    state = RunState(store.begin_run([str(p) for p in paths]))
     read: list[str] = []
-    collected = Collected.of(extract_paths(paths, extract_options, read))
-    roots = [str(p) for p in paths if Path(p).is_dir()]
-    run_id = store.begin_run([str(p) for p in paths])
-    store.record_citations(collected.citations, read, roots)
-    return RunState(collected, run_id, list(collected.by_url()))
+    urls: dict[str, None] = {}
+    pending: list[Citation] = []
+    done = 0  # read[:done] are stored
+
+    def flush(final: bool) -> None:
+        nonlocal pending, done
+        upto = len(read) if final else len(read) - 1  # the last file read may still be yielding citations
+        sources = set(read[done:upto])
+        store.replace_citations([c for c in pending if c.source in sources], sources)
+        pending = [c for c in pending if c.source not in sources]
+        done = upto
+
+    for item in extract_paths(paths, extract_options, read):
+        if isinstance(item, Citation):
+            pending.append(item)
+            urls[item.url] = None
+            state.citations += 1
+            if len(pending) >= flush_at and len(read) - 1 > done:
+                flush(final=False)
+        elif isinstance(item, InvalidLink):
+            state.invalid.append(item)
+        elif isinstance(item, ExtractError):
+            state.errors.append(item)
+        else:
+            state.skipped.append(item)
+    flush(final=True)
+    store.drop_vanished(read, [str(p) for p in paths if Path(p).is_dir()])
+    state.urls = list(urls)
+    state.files = len(read)
+    store.set_run_urls(state.urls)
+    return state
 
 
 async def check(state: RunState, store: Store, options: RunOptions,
@@ -86,15 +120,3 @@ async def check(state: RunState, store: Store, options: RunOptions,
     finally:
         store.record_checks(pending, options.confirmation, state.run_id)  # even when interrupted
     return state
-
-
-def failing(links: Sequence[dict[str, Any]], fail_on: str) -> list[dict[str, Any]]:
-    """The links that make the run fail under `--fail-on`."""
-    if fail_on == "never":
-        return []
-    if fail_on == "rotten":
-        return [link for link in links if link["state"] == "rotten"]
-    if fail_on == "suspect":
-        return [link for link in links if link["state"] in ("suspect", "rotten")]
-    rot = {Verdict.DEAD.value, Verdict.SOFT_404.value}
-    return [link for link in links if link["verdict"] in rot]  # "dead": the latest check found rot

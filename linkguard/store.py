@@ -145,8 +145,13 @@ class Store:
                          ) -> None:
         """Replace the citations of the scanned sources (and of vanished files under scanned directories)
         with `citations`; add new links, mark every cited link as seen now."""
+        sources = list(sources)
+        self.replace_citations(citations, sources)
+        self.drop_vanished(sources, roots)
+
+    def replace_citations(self, citations: Sequence[Citation], sources: Iterable[str]) -> None:
+        """The citations of `sources` (files read completely) become `citations`, in one transaction."""
         now = iso(self.clock())
-        sources = set(sources)
         with self.write() as db:
             urls = sorted({c.url for c in citations})
             db.conn.executemany(
@@ -154,15 +159,26 @@ class Store:
                 "VALUES (?, ?, ?, 'unchecked', 0) ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
                 [(u, now, now) for u in urls])
             db.conn.executemany("DELETE FROM citations WHERE source = ?", [(s,) for s in sources])
-            for root in roots:
-                prefix = root.rstrip("/") + "/"
-                db.execute("DELETE FROM citations WHERE substr(source, 1, ?) = ?", [len(prefix), prefix])
             db.conn.executemany(
                 "INSERT INTO citations (url, source, line, col, unit, label, context, accessed, date_kind, title, "
                 "original, archived_url, archived_at, seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(c.url, c.source, c.line, c.column, c.unit.value, c.label, c.context.value, c.accessed,
                   c.date_kind.value if c.date_kind else None, c.title, c.original, c.archived_url, c.archived_at,
                   now) for c in citations])
+
+    def drop_vanished(self, read: Iterable[str], roots: Iterable[str]) -> None:
+        """Citations of files under the scanned directories `roots` that were not read this time: the
+        files are gone (or now excluded), and so are their citations."""
+        roots = [r.rstrip("/") + "/" for r in roots]
+        if not roots:
+            return
+        with self.write() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS read_sources (source TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM temp.read_sources")
+            db.conn.executemany("INSERT OR IGNORE INTO temp.read_sources VALUES (?)", [(s,) for s in read])
+            for prefix in roots:
+                db.execute("DELETE FROM citations WHERE substr(source, 1, ?) = ? "
+                           "AND source NOT IN (SELECT source FROM temp.read_sources)", [len(prefix), prefix])
 
     # --- checks
     def due(self, urls: Iterable[str], freshness: Freshness) -> list[str]:
@@ -226,9 +242,61 @@ class Store:
                      json.dumps([{"url": h.url, "method": h.method, "status": h.status} for h in r.hops]),
                      r.error, r.duration_ms, r.attempts])
 
+    # --- the links of one run (kept in a temporary table: 100 000 URLs cost no Python memory)
+    def set_run_urls(self, urls: Iterable[str]) -> None:
+        with self.write() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS run_urls (url TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM temp.run_urls")
+            db.conn.executemany("INSERT OR IGNORE INTO temp.run_urls VALUES (?)", ((u,) for u in urls))
+
+    def run_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """({state: n}, {verdict: n}) over the run's links."""
+        states: dict[str, int] = {}
+        verdicts: dict[str, int] = {}
+        for state, verdict, n in self.db.execute(
+                "SELECT state, coalesce(verdict, 'unchecked'), count(*) FROM links JOIN temp.run_urls USING (url) "
+                "GROUP BY 1, 2"):
+            states[state] = states.get(state, 0) + n
+            verdicts[verdict] = verdicts.get(verdict, 0) + n
+        return dict(sorted(states.items())), dict(sorted(verdicts.items()))
+
+    def run_failing(self, fail_on: str) -> int:
+        """How many of the run's links fail under `--fail-on`."""
+        where = {"rotten": "state = 'rotten'", "suspect": "state IN ('suspect', 'rotten')",
+                 "dead": "verdict IN ('dead', 'soft-404')"}.get(fail_on)
+        if where is None:
+            return 0
+        return int(self.db.execute(
+            f"SELECT count(*) FROM links JOIN temp.run_urls USING (url) WHERE {where}").fetchone()[0])
+
+    def iter_run_links(self, failing_first: bool = True) -> Iterator[dict[str, Any]]:
+        """The run's links with their citations, failing ones first, read in chunks."""
+        order = ("CASE state WHEN 'rotten' THEN 0 WHEN 'suspect' THEN 1 WHEN 'unknown' THEN 2 WHEN 'refused' THEN 3 "
+                 "WHEN 'ok' THEN 4 WHEN 'skipped' THEN 5 ELSE 6 END, url") if failing_first else "url"
+        cursor = self.db.conn.execute(
+            "SELECT links.*, (SELECT redirects FROM checks WHERE checks.url = links.url "
+            "ORDER BY checked_at DESC, id DESC LIMIT 1) AS redirects "
+            f"FROM links JOIN temp.run_urls USING (url) ORDER BY {order}")
+        names = [d[0] for d in cursor.description]
+        while rows := cursor.fetchmany(500):
+            chunk = [dict(zip(names, r, strict=True)) for r in rows]
+            yield from self._with_citations(chunk)
+
+    def _with_citations(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        cites: dict[str, list[dict[str, Any]]] = {}
+        urls = [r["url"] for r in rows]
+        for c in self.db.query(
+                "SELECT url, source, line, unit, label, accessed, date_kind, context, original FROM citations "
+                f"WHERE url IN ({','.join('?' * len(urls))}) ORDER BY source, line", urls):
+            cites.setdefault(c.pop("url"), []).append(c)
+        for r in rows:
+            r["citations"] = cites.get(r["url"], [])
+            r["redirects"] = json.loads(r["redirects"]) if r.get("redirects") else []
+        return rows
+
     # --- queries the reports need
     def links(self, urls: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Links (all, or those given) with their citations, as plain dicts."""
+        """Links (all, or those given, in that order) with their citations, as plain dicts."""
         select = ("SELECT links.*, (SELECT redirects FROM checks WHERE checks.url = links.url "
                   "ORDER BY checked_at DESC, id DESC LIMIT 1) AS redirects FROM links")
         if urls is None:
@@ -240,16 +308,10 @@ class Store:
                 rows += list(self.db.query(f"{select} WHERE url IN ({','.join('?' * len(chunk))})", chunk))
             order = {u: i for i, u in enumerate(wanted)}
             rows.sort(key=lambda r: order[r["url"]])
-        cites: dict[str, list[dict[str, Any]]] = {}
-        for chunk in _chunks([r["url"] for r in rows], 500):
-            for c in self.db.query(
-                    "SELECT url, source, line, unit, label, accessed, date_kind, context, original FROM citations "
-                    f"WHERE url IN ({','.join('?' * len(chunk))}) ORDER BY source, line", chunk):
-                cites.setdefault(c.pop("url"), []).append(c)
-        for r in rows:
-            r["citations"] = cites.get(r["url"], [])
-            r["redirects"] = json.loads(r["redirects"]) if r.get("redirects") else []
-        return rows
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(rows), 500):
+            out += self._with_citations(rows[i:i + 500])
+        return out
 
     def checks_of(self, url: str) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, id", [url]))
