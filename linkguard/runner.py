@@ -100,7 +100,9 @@ async def check(state: RunState, store: Store, options: RunOptions,
         return state
     from .check import check_urls  # aiohttp is imported only by runs that use the network
 
-    state.due = store.due(state.urls, options.freshness)
+    due = store.due(state.urls, options.freshness)
+    slow = store.redirecting(due)  # multi-hop links first: started late, they would finish the run late
+    state.due = [u for u in due if u in slow] + [u for u in due if u not in slow]
     pending: list[CheckResult] = []
     last = time.monotonic()
     total = len(state.due)

@@ -213,6 +213,15 @@ class Store:
                 chunk))
         return out
 
+    def redirecting(self, urls: Sequence[str]) -> set[str]:
+        """Those of `urls` whose latest check went through redirects: they take longest, so start them first."""
+        out: set[str] = set()
+        for chunk in _chunks(list(urls), 500):
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT url FROM links WHERE final_url IS NOT NULL AND url IN ({','.join('?' * len(chunk))})",
+                chunk))
+        return out
+
     def record_checks(self, results: Sequence[CheckResult], policy: Confirmation, run_id: int | None) -> None:
         """Store a batch of checks and move each link's standing on, in one transaction."""
         if not results:

@@ -114,3 +114,15 @@ def test_a_killed_writer_leaves_a_consistent_database(tmp_path: Path) -> None:
         pass
     assert store.db["links"].count == 0
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_links_that_redirected_are_known(tmp_path: Path) -> None:
+    from linkguard.models import Hop
+
+    store = Store(tmp_path / "lg.db")
+    a, b = "https://a.example/", "https://b.example/"
+    store.record_checks([CheckResult(a, Verdict.REDIRECTED, 1e9, 200, "https://a.example/new", True,
+                                     (Hop(a, "HEAD", 301), Hop("https://a.example/new", "HEAD", 200))),
+                         CheckResult(b, Verdict.ALIVE, 1e9, 200)], Confirmation(), None)
+    assert store.redirecting([a, b]) == {a}
+    assert store.links([a])[0]["redirects"][0] == {"url": a, "method": "HEAD", "status": 301}
