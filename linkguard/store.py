@@ -206,20 +206,17 @@ class Store:
 
     def failing(self, urls: Sequence[str]) -> set[str]:
         """Those of `urls` whose latest check found rot (suspect or rotten links)."""
-        out: set[str] = set()
-        for chunk in _chunks(list(urls), 500):
-            out.update(r[0] for r in self.db.execute(
-                f"SELECT url FROM links WHERE state IN ('suspect', 'rotten') AND url IN ({','.join('?' * len(chunk))})",
-                chunk))
-        return out
+        return self._urls_where("state IN ('suspect', 'rotten')", urls)
 
     def redirecting(self, urls: Sequence[str]) -> set[str]:
         """Those of `urls` whose latest check went through redirects: they take longest, so start them first."""
+        return self._urls_where("final_url IS NOT NULL", urls)
+
+    def _urls_where(self, condition: str, urls: Sequence[str]) -> set[str]:
         out: set[str] = set()
         for chunk in _chunks(list(urls), 500):
             out.update(r[0] for r in self.db.execute(
-                f"SELECT url FROM links WHERE final_url IS NOT NULL AND url IN ({','.join('?' * len(chunk))})",
-                chunk))
+                f"SELECT url FROM links WHERE {condition} AND url IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
     def record_checks(self, results: Sequence[CheckResult], policy: Confirmation, run_id: int | None) -> None:

@@ -1,4 +1,7 @@
-"""One test module for every format's extractor, on documents in tests/fixtures/ (expected values inline)."""
+"""One test module for every format's extractor, on local documents in tests/fixtures/ (expected values inline).
+
+Extraction only: no URL in these fixtures (Wayback ones included) is ever fetched.
+"""
 
 from __future__ import annotations
 

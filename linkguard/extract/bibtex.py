@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from ..models import Context, DateKind, RawLink
 from .dates import citation_date, parse_date
 from .lines import LineIndex
+from .tex import group_end
 from .urls import classify_dest, find_urls
 
 _ENTRY = re.compile(r"@(?P<type>\w+)\s*[{(]\s*", re.IGNORECASE)
@@ -27,37 +28,11 @@ _URL_MACRO = re.compile(r"\\(?:url|href)\s*\{([^}]*)\}")
 def _value(text: str, i: int) -> tuple[str, int, int]:
     """(value, start of its content, offset after it) for a field value starting at `i`."""
     n = len(text)
-    if i < n and text[i] == "{":
-        depth, j = 0, i
-        while j < n:
-            c = text[j]
-            if c == "\\":
-                j += 2
-                continue
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    return text[i + 1:j], i + 1, j + 1
-            j += 1
-        return text[i + 1:], i + 1, n
-    if i < n and text[i] == '"':
-        j = i + 1
-        depth = 0
-        while j < n:
-            c = text[j]
-            if c == "\\":
-                j += 2
-                continue
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-            elif c == '"' and depth == 0:
-                return text[i + 1:j], i + 1, j + 1
-            j += 1
-        return text[i + 1:], i + 1, n
+    if i < n and text[i] in "{\"":
+        closing = "}" if text[i] == "{" else '"'
+        end = group_end(text, i, None if closing == "}" else '"')
+        closed = end > i + 1 and text[end - 1] == closing
+        return text[i + 1:end - 1 if closed else end], i + 1, end
     m = re.compile(r"[^,})\s]*").match(text, i)
     assert m is not None
     return m.group(), i, m.end()

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from ..models import Context, DateKind, RawLink
 from .dates import describe
 from .lines import LineIndex
+from .tex import group_end
 from .urls import classify_dest
 
 _CMD = re.compile(r"\\(?P<cmd>url|nolinkurl|href|footnote|footnotetext|endnote)\*?\s*(?:\[[^\]]*\]\s*)?\{")
@@ -51,26 +52,6 @@ def _mask(text: str) -> str:
     return "\n".join(out)
 
 
-def _group(text: str, open_brace: int) -> int:
-    """Offset just past the `}` matching the `{` at `open_brace` (or the end of the text)."""
-    depth = 0
-    i = open_brace
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return n
-
-
 def extract(text: str) -> Iterator[RawLink]:
     masked = _mask(text)
     lines = LineIndex(masked)
@@ -80,7 +61,7 @@ def extract(text: str) -> Iterator[RawLink]:
     for m in _CMD.finditer(masked):
         cmd = m.group("cmd")
         brace = m.end() - 1
-        end = _group(masked, brace)
+        end = group_end(masked, brace)
         arg = masked[brace + 1:end - 1]
         if cmd in ("footnote", "footnotetext", "endnote"):
             n_fn += 1
@@ -92,7 +73,7 @@ def extract(text: str) -> Iterator[RawLink]:
             while j < len(masked) and masked[j] in " \t\n":
                 j += 1
             if j < len(masked) and masked[j] == "{":
-                tend = _group(masked, j)
+                tend = group_end(masked, j)
                 title = re.sub(r"\s+", " ", masked[j + 1:tend - 1]).strip() or None
             links.append((brace + 1, end - 1, url, title, cmd))
         else:
