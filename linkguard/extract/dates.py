@@ -25,7 +25,7 @@ _MONTHS = {
 # Dates are found from their year: a fast scan for 19xx-21xx, then the day and month are read around it.
 _YEAR_RE = re.compile(r"(?:1[89]|2[01])\d\d")
 _ISO_TAIL = re.compile(r"[-/](\d{1,2})[-/](\d{1,2})(?![\w/-])")
-_ACCESS_HINTS = ("acces", "retriev", "view", "visit", "consult", "abgeruf", "erişim", "urldate")
+_ACCESS_HINT = re.compile(r"acces|retriev|view|visit|consult|abgeruf|erişim|urldate")  # on lowercased text
 _ACCESS_RE = re.compile(  # matched from an access word up to the date (the end of the window)
     r"(?:accessed|retrieved|viewed|visited|consulted|consulté|abgerufen|erişim(?:\s+tarihi)?|"
     r"access(?:-|\s)?date|urldate)(?:\s+(?:on|am|le|at))?\s*[:,]?\s*(?:from\s+[^,;]{0,40}?\s+on\s+)?$",
@@ -118,13 +118,7 @@ def _is_access(text: str, start: int) -> bool:
     low = text[lo:start].lower()
     if len(low) != start - lo:  # lowercasing changed the length (e.g. 'İ'): offsets would not carry over
         return any(_ACCESS_RE.match(text, i, start) for i in range(lo, start))
-    for hint in _ACCESS_HINTS:
-        i = low.find(hint)
-        while i >= 0:
-            if _ACCESS_RE.match(text, lo + i, start):
-                return True
-            i = low.find(hint, i + 1)
-    return False
+    return any(_ACCESS_RE.match(text, lo + m.start(), start) for m in _ACCESS_HINT.finditer(low))
 
 
 def find_dates(text: str) -> list[tuple[int, int, str, bool]]:

@@ -74,22 +74,22 @@ def _unit(text: str, pos: int) -> tuple[int, int, str | None]:
     return start, end, label
 
 
-def _links(text: str) -> Iterator[tuple[Found, str]]:
-    """Found URLs with PDF line breaks joined: (found, joined text)."""
+def _links(text: str) -> Iterator[Found]:
+    """Found URLs, with URLs broken across lines by a PDF conversion joined."""
     for f in find_urls(text):
         joined, end = f.text, f.end
-        if f.problem is None and end == f.start + len(f.text):
+        if f.problem is None:
             while (cont := continuation(text, end)) is not None:
                 joined += cont[0]
                 end = cont[1]
-        yield (Found(joined, f.start, end, f.problem) if end != f.end else f), joined
+        yield Found(joined, f.start, end, f.problem) if end != f.end else f
 
 
 def extract(text: str) -> Iterator[RawLink]:
     lines = LineIndex(text)
     pending: list[Found] = []
     unit: tuple[int, int, str | None] | None = None
-    for found, _ in _links(text):
+    for found in _links(text):
         if unit is None or not (unit[0] <= found.start < unit[1]):
             if unit is not None:
                 yield from _emit(text, unit, pending, lines)
