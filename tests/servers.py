@@ -6,7 +6,7 @@ Routes (ID is any token):
   /slow/ID (sleeps 5 s)  /drip/ID (one byte a second)  /big/ID (20 MB)  /gzipbomb/ID  /reset/ID
   /ratelimit/ID (429 Retry-After: 1 once, then 200)  /ratelimit-date/ID (HTTP-date form)
   /always429/ID  /flaky/ID (503 once, then 200)  /forbidden/ID (403)  /to/ID?url=U (302 to U)
-  /count/ID (sleeps 0.2 s; counts requests in flight)
+  /count/ID (sleeps 0.2 s; counts requests in flight)  /hugeheader/ID (a 60 KB header)
 """
 
 from __future__ import annotations
@@ -159,6 +159,8 @@ class Server:
             return web.Response(status=429, headers={"Retry-After": "3600"})
         if kind == "forbidden":
             return web.Response(status=403)
+        if kind == "hugeheader":
+            return web.Response(body=BODY_OK, headers={"X-Junk": "j" * 60000}, **html)
         if kind == "count":
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)

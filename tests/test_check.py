@@ -220,3 +220,8 @@ def test_retry_after_parsing() -> None:
     assert retry_after("120", 0) == 120
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412480 - 10) == 10
     assert retry_after("soon", 0) is None and retry_after(None, 0) is None
+
+
+def test_hostile_headers_are_an_error_not_a_crash(server) -> None:
+    r = one(server.url("/hugeheader/x"))
+    assert r.verdict is Verdict.ERROR

@@ -198,3 +198,16 @@ def test_plain_progress_lines_when_not_on_a_terminal(tmp_path: Path, server) -> 
     r = lg(d, "check", ".")
     assert "linkguard: checked 3/3 (100%)" in r.stderr
     assert "\x1b[" not in r.stderr  # no progress-bar drawing outside a terminal
+
+
+def test_markdown_output_is_a_table_and_config_headers_reach_the_site(tmp_path: Path, server) -> None:
+    d = project(tmp_path, server, ["/echo/md1", "/status/404/md2"])
+    with open(d / "linkguard.toml", "a") as f:
+        f.write('per_host_rps = 50\n[headers."127.0.0.1"]\nX-Api-Key = "k1"\n[cookies."127.0.0.1"]\nconsent = "yes"\n')
+    r = lg(d, "check", ".", "--format", "markdown")
+    rows = [line for line in r.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| state | link | result | cited at |"
+    assert rows[1].startswith("| suspect |") and "doc.md:7 \\[2\\]" in rows[1]
+    assert rows[2].startswith("| ok |") and all(row.count(" | ") == 3 for row in rows)
+    seen = server.headers["/echo/md1"]
+    assert seen["X-Api-Key"] == "k1" and seen["Cookie"] == "consent=yes"
