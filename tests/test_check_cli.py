@@ -137,12 +137,13 @@ def test_kill_9_then_resume_without_rechecking(tmp_path: Path, server) -> None:
     assert {x["state"] for x in json.loads(r.stdout)["links"]} == {"ok"}
 
 
-def test_sigint_stops_cleanly_with_results_saved(tmp_path: Path, server) -> None:
-    d = _slow_project(tmp_path, server, 30, "s")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_sigint_and_sigterm_stop_cleanly_with_results_saved(tmp_path: Path, server, sig) -> None:
+    d = _slow_project(tmp_path, server, 30, f"s{int(sig)}-")
     proc = subprocess.Popen([sys.executable, "-m", "linkguard", "check", ".", "--format", "json"], cwd=d,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(2.5)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, err = proc.communicate(20)
     assert proc.returncode == 130, err
     data = json.loads(out)
