@@ -304,3 +304,37 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
     if failing:
         sys.exit(EXIT_FAILING)
     sys.exit(EXIT_INPUT if state.errors else EXIT_OK)
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite database [linkguard.db].")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "json", "csv", "sarif"]), default="markdown",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not to stdout.")
+@click.option("--only", type=click.Choice(["rotten", "suspect", "failing", "all"]), default="all", show_default=True,
+              help="Which links: rotten, suspect, both (failing), or all.")
+@click.option("--by", type=click.Choice(["link", "source"]), default="link", show_default=True,
+              help="Group by link, or by document (each document with its failing footnotes).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Config file.")
+def report(db: Path | None, fmt: str, output: Path | None, only: str, by: str, config_path: Path | None) -> None:
+    """Write the status report from the database: what rotted, since when, where it is cited, and where
+    the archived copy is."""
+    from .report import build, render
+    from .store import Store
+
+    cfg = _config(config_path)
+    db_path = db or Path(cfg.check.get("db", "linkguard.db"))
+    if not db_path.exists():
+        raise click.UsageError(f"no database at {db_path}: run `linkguard check` first")
+    if by == "source" and fmt not in ("markdown", "json"):
+        raise click.UsageError("--by source is available for the markdown and json formats")
+    try:
+        store = Store(db_path)
+    except Exception as e:
+        raise click.UsageError(f"cannot open the database {db_path}: {e}") from e
+    text = render(build(store, only=only, by=by), fmt)
+    store.close()
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.get_text_stream("stdout").write(text)

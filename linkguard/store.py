@@ -25,7 +25,7 @@ import sqlite_utils
 from .check.policy import Confirmation, Standing, judge
 from .models import CheckResult, Citation, State
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def iso(ts: float) -> str:
@@ -69,8 +69,13 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["snapshots"].create_index(["url", "timestamp"])
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    db["checks"].add_column("state", str)  # the link's state after the check: reports show what changed
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "links, citations, checks, snapshots, runs", _v1),
+    (2, "checks.state", _v2),
 ]
 
 
@@ -243,10 +248,10 @@ class Store:
                      at, int(r.verdict.is_ok), at, r.url])
                 db.execute(
                     "INSERT INTO checks (url, run_id, checked_at, verdict, http_status, final_url, permanent, "
-                    "redirects, error, duration_ms, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "redirects, error, duration_ms, attempts, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     [r.url, run_id, at, r.verdict.value, r.http_status, r.final_url, int(r.permanent),
                      json.dumps([{"url": h.url, "method": h.method, "status": h.status} for h in r.hops]),
-                     r.error, r.duration_ms, r.attempts])
+                     r.error, r.duration_ms, r.attempts, after.state.value])
 
     # --- the links of one run (kept in a temporary table: 100 000 URLs cost no Python memory)
     def set_run_urls(self, urls: Iterable[str]) -> None:
@@ -292,7 +297,8 @@ class Store:
         cites: dict[str, list[dict[str, Any]]] = {}
         urls = [r["url"] for r in rows]
         for c in self.db.query(
-                "SELECT url, source, line, unit, label, accessed, date_kind, context, original FROM citations "
+                "SELECT url, source, line, unit, label, accessed, date_kind, context, original, title, archived_url, "
+                "archived_at FROM citations "
                 f"WHERE url IN ({','.join('?' * len(urls))}) ORDER BY source, line", urls):
             cites.setdefault(c.pop("url"), []).append(c)
         for r in rows:
@@ -318,6 +324,52 @@ class Store:
         for i in range(0, len(rows), 500):
             out += self._with_citations(rows[i:i + 500])
         return out
+
+    # --- reports
+    def report_links(self, states: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Every cited link (or those in `states`), failing first, with citations."""
+        where = ""
+        params: list[Any] = []
+        if states is not None:
+            states = list(states)
+            where = f"AND links.state IN ({','.join('?' * len(states))})"
+            params = states
+        rows = list(self.db.query(
+            "SELECT links.*, NULL AS redirects FROM links WHERE url IN (SELECT url FROM citations) " + where +
+            " ORDER BY CASE state WHEN 'rotten' THEN 0 WHEN 'suspect' THEN 1 WHEN 'unknown' THEN 2 "
+            "WHEN 'refused' THEN 3 WHEN 'ok' THEN 4 ELSE 5 END, url", params))
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(rows), 500):
+            out += self._with_citations(rows[i:i + 500])
+        return out
+
+    def run_history(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The last `limit` runs that checked something: id, start, and {verdict: count}."""
+        runs = list(self.db.query(
+            "SELECT runs.id, runs.started_at FROM runs WHERE EXISTS (SELECT 1 FROM checks WHERE run_id = runs.id) "
+            "ORDER BY runs.id DESC LIMIT ?", [limit]))
+        for run in runs:
+            run["verdicts"] = {r["verdict"]: r["n"] for r in self.db.query(
+                "SELECT verdict, count(*) AS n FROM checks WHERE run_id = ? GROUP BY verdict", [run["id"]])}
+        return list(reversed(runs))
+
+    def changes(self) -> dict[str, list[str]]:
+        """What the latest run that checked something changed: newly rotten, recovered, newly archived."""
+        history = self.run_history(2)
+        if not history:
+            return {"newly_rotten": [], "recovered": [], "newly_archived": []}
+        latest = history[-1]
+        since = history[0]["started_at"] if len(history) == 2 else "0000"
+        rows = self.db.execute(
+            "SELECT c.url, c.state, (SELECT p.state FROM checks p WHERE p.url = c.url AND p.run_id < c.run_id "
+            "ORDER BY p.checked_at DESC, p.id DESC LIMIT 1) FROM checks c WHERE c.run_id = ? "
+            "AND c.id = (SELECT max(id) FROM checks WHERE url = c.url AND run_id = c.run_id)",
+            [latest["id"]]).fetchall()
+        newly_rotten = sorted(u for u, now, before in rows if now == "rotten" and before != "rotten")
+        recovered = sorted(u for u, now, before in rows if now == "ok" and before in ("suspect", "rotten"))
+        archived = sorted({r[0] for r in self.db.execute(
+            "SELECT url FROM snapshots WHERE recorded_at >= ? AND source != 'citation'", [since])})
+        return {"newly_rotten": newly_rotten, "recovered": recovered, "newly_archived": archived}
 
     def checks_of(self, url: str) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, id", [url]))

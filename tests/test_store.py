@@ -31,7 +31,25 @@ def test_schema_is_created_and_versioned(tmp_path: Path) -> None:
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
     again = Store(tmp_path / "lg.db")  # opening twice migrates nothing
-    assert [r["version"] for r in again.db["migrations"].rows] == [1]
+    assert [r["version"] for r in again.db["migrations"].rows] == [1, 2]
+
+
+def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from linkguard.store import MIGRATIONS
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    db["migrations"].create({"version": int, "name": str, "applied_at": str}, pk="version")
+    MIGRATIONS[0][2](db)
+    db["migrations"].insert({"version": 1, "name": "v1", "applied_at": "x"})
+    db.execute("PRAGMA user_version = 1")
+    db["links"].insert({"url": "https://kept.example/", "first_seen": "x", "last_seen": "x", "state": "ok"})
+    db.conn.commit()
+    db.close()
+    store = Store(tmp_path / "old.db")
+    assert store.version == SCHEMA_VERSION and "state" in store.db["checks"].columns_dict
+    assert store.db["links"].count == 1
 
 
 def test_citations_are_replaced_per_source_and_vanished_files_drop_out(tmp_path: Path) -> None:
