@@ -338,3 +338,59 @@ def report(db: Path | None, fmt: str, output: Path | None, only: str, by: str, c
         output.write_text(text, encoding="utf-8")
     else:
         click.get_text_stream("stdout").write(text)
+
+
+@main.group()
+def gha() -> None:
+    """GitHub Actions helpers used by action.yml (job summary, annotations, outputs, the rot issue)."""
+
+
+@gha.command("publish")
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=Path("linkguard.db"), show_default=True)
+@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the HTML report here (an artifact to upload).")
+@click.option("--issue-body", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the Markdown report for the issue here.")
+def gha_publish(db: Path, report_path: Path | None, issue_body: Path | None) -> None:
+    """Write the Markdown report to $GITHUB_STEP_SUMMARY, annotations to stdout, counts to $GITHUB_OUTPUT."""
+    import os
+
+    from .gha import annotations, outputs, write_outputs
+    from .report import build, render
+    from .store import Store
+
+    if not db.exists():
+        raise click.UsageError(f"no database at {db}")
+    store = Store(db)
+    rep = build(store)
+    markdown = render(rep, "markdown")
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        with open(summary_path, "a", encoding="utf-8") as f:
+            f.write(markdown)
+    for line in annotations(rep):
+        click.echo(line)
+    if report_path:
+        report_path.write_text(render(rep, "html"), encoding="utf-8")
+    if issue_body:
+        issue_body.write_text(markdown, encoding="utf-8")
+    if os.environ.get("GITHUB_OUTPUT"):
+        write_outputs(outputs(rep, str(report_path) if report_path else None), os.environ["GITHUB_OUTPUT"])
+    store.close()
+
+
+@gha.command("issue")
+@click.option("--body-file", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True)
+@click.option("--title", default="Link rot report", show_default=True)
+@click.option("--label", default="link-rot", show_default=True)
+@click.option("--failing/--all-clear", required=True, help="Whether links rot (open/update) or not (close).")
+def gha_issue(body_file: Path, title: str, label: str, failing: bool) -> None:
+    """Open, update in place, or close the one issue with LABEL (needs GITHUB_TOKEN, GITHUB_REPOSITORY)."""
+    from .gha import from_env
+
+    try:
+        result = from_env().sync_issue(title, label, body_file.read_text(encoding="utf-8"), failing)
+    except RuntimeError as e:
+        click.echo(f"linkguard: cannot update the issue: {e}", err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(f"issue {result.action}" + (f": #{result.number}" if result.number else ""))

@@ -94,8 +94,12 @@ class Store:
         conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
         self.db = sqlite_utils.Database(conn)
-        if self.path != ":memory:":
-            self.db.enable_wal()
+        _patiently(self._setup)
+
+    def _setup(self) -> None:
+        conn = self.db.conn
+        if self.path != ":memory:" and conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self.db.enable_wal()  # needs a moment alone with the file: retried while another run holds it
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         self.migrate()
@@ -373,6 +377,19 @@ class Store:
 
     def checks_of(self, url: str) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, id", [url]))
+
+
+def _patiently(fn: Callable[[], None], seconds: float = 30.0) -> None:
+    """Run `fn`, retrying while another process has the database locked (SQLite does not always wait)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fn()
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
