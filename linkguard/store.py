@@ -364,11 +364,13 @@ class Store:
             return {"newly_rotten": [], "recovered": [], "newly_archived": []}
         latest = history[-1]
         since = history[0]["started_at"] if len(history) == 2 else "0000"
-        rows = self.db.execute(
-            "SELECT c.url, c.state, (SELECT p.state FROM checks p WHERE p.url = c.url AND p.run_id < c.run_id "
-            "ORDER BY p.checked_at DESC, p.id DESC LIMIT 1) FROM checks c WHERE c.run_id = ? "
-            "AND c.id = (SELECT max(id) FROM checks WHERE url = c.url AND run_id = c.run_id)",
-            [latest["id"]]).fetchall()
+        rows = self.db.execute(  # the state each link was left in by the latest run, and before it
+            "WITH latest AS (SELECT url, state FROM checks WHERE id IN "
+            "  (SELECT max(id) FROM checks WHERE run_id = :run GROUP BY url)), "
+            "before AS (SELECT url, state FROM checks WHERE id IN "
+            "  (SELECT max(id) FROM checks WHERE run_id < :run GROUP BY url)) "
+            "SELECT latest.url, latest.state, before.state FROM latest LEFT JOIN before USING (url)",
+            {"run": latest["id"]}).fetchall()
         newly_rotten = sorted(u for u, now, before in rows if now == "rotten" and before != "rotten")
         recovered = sorted(u for u, now, before in rows if now == "ok" and before in ("suspect", "rotten"))
         archived = sorted({r[0] for r in self.db.execute(

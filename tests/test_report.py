@@ -151,3 +151,22 @@ def test_report_cli(tmp_path: Path, store: Store) -> None:
     missing = subprocess.run([sys.executable, "-m", "linkguard", "report", "--db", str(tmp_path / "none.db")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "run `linkguard check` first" in missing.stderr
+
+
+def test_changes_since_the_previous_run(tmp_path: Path) -> None:
+    t = [1_767_225_600.0]
+    s = Store(tmp_path / "c.db", lambda: t[0])
+    urls = ["https://rots.example/", "https://heals.example/", "https://steady.example/"]
+    s.record_citations([cite(u, "doc.md", i) for i, u in enumerate(urls, 1)], ["doc.md"])
+    script = [(Verdict.DEAD, Verdict.DEAD, Verdict.ALIVE), (Verdict.DEAD, Verdict.DEAD, Verdict.ALIVE),
+              (Verdict.DEAD, Verdict.ALIVE, Verdict.ALIVE)]
+    for verdicts in script:
+        run = s.begin_run(["doc.md"])
+        s.record_checks([CheckResult(u, v, t[0]) for u, v in zip(urls, verdicts, strict=True)],
+                        Confirmation(checks=3, days=1), run)
+        t[0] += DAY
+    changes = build(s).changes
+    assert changes == {"newly_rotten": ["https://rots.example/"], "recovered": ["https://heals.example/"],
+                       "newly_archived": []}
+    text = render(build(s), "markdown")
+    assert "## Changes since the previous run" in text and "- Newly rotten: [https://rots.example/]" in text
