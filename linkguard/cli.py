@@ -384,9 +384,20 @@ def gha_publish(db: Path, report_path: Path | None, issue_body: Path | None) -> 
 @click.option("--title", default="Link rot report", show_default=True)
 @click.option("--label", default="link-rot", show_default=True)
 @click.option("--failing/--all-clear", required=True, help="Whether links rot (open/update) or not (close).")
-def gha_issue(body_file: Path, title: str, label: str, failing: bool) -> None:
-    """Open, update in place, or close the one issue with LABEL (needs GITHUB_TOKEN, GITHUB_REPOSITORY)."""
+@click.option("--any-event", is_flag=True, help="Also on pushes and pull requests (normally: schedule and manual).")
+def gha_issue(body_file: Path, title: str, label: str, failing: bool, any_event: bool) -> None:
+    """Open, update in place, or close the one issue with LABEL (needs GITHUB_TOKEN, GITHUB_REPOSITORY).
+
+    Only on scheduled and manual runs ($GITHUB_EVENT_NAME schedule or workflow_dispatch), unless --any-event:
+    a pull request must not rewrite the project's rot report."""
+    import os
+
     from .gha import from_env
+
+    event = os.environ.get("GITHUB_EVENT_NAME", "")
+    if event and event not in ("schedule", "workflow_dispatch") and not any_event:
+        click.echo(f"issue left alone: this is a {event} run, not a scheduled or manual one")
+        return
 
     try:
         result = from_env().sync_issue(title, label, body_file.read_text(encoding="utf-8"), failing)

@@ -29,13 +29,13 @@ def escape_property(s: str) -> str:
 
 
 def annotations(report: Report, limit: int = 50) -> Iterator[str]:
-    """`::error`/`::warning` lines for rotten/suspect citations (GitHub shows at most 10 a step per type,
-    and 50 a job; `limit` keeps the log readable)."""
+    """`::warning` lines for rotten citations, `::notice` for suspect ones (GitHub shows at most 10 a step per
+    type, and 50 a job; `limit` keeps the log readable)."""
     n = 0
     for link in report.links:
         if link["state"] not in ("rotten", "suspect"):
             continue
-        level = "error" if link["state"] == "rotten" else "warning"
+        level = "warning" if link["state"] == "rotten" else "notice"
         for c in link["citations"]:
             if n >= limit:
                 return

@@ -50,7 +50,7 @@ def test_annotations_cannot_inject_workflow_commands(store: Store) -> None:  # n
     r.links[0]["citations"][0]["source"] = "docs/a,b:c.md"
     lines = list(annotations(r))
     assert all("\n" not in line and "\r" not in line for line in lines)
-    assert all(line.startswith(("::error file=", "::warning file=")) for line in lines)
+    assert all(line.startswith(("::warning file=", "::notice file=")) for line in lines)
     first = lines[0]
     assert "file=docs/a%2Cb%3Ac.md" in first and "%0A::add-mask::secret%0D%0A" in first and "%250A" in first
     assert any(",line=9," in line for line in lines)
@@ -68,7 +68,8 @@ def test_publish_in_a_simulated_github_environment(tmp_path: Path, store: Store)
     values = dict(line.split("=", 1) for line in output.read_text().splitlines())
     assert values == {"links": "5", "alive": "1", "suspect": "1", "rotten": "2", "archived": "1",
                       "not_archived": "4", "report-path": str(tmp_path / "r.html")}
-    assert len([line for line in r.stdout.splitlines() if line.startswith("::error ")]) == 3
+    assert len([line for line in r.stdout.splitlines() if line.startswith("::warning ")]) == 3
+    assert len([line for line in r.stdout.splitlines() if line.startswith("::notice ")]) == 1
     assert (tmp_path / "issue.md").read_text() == summary.read_text()
 
 
@@ -134,6 +135,14 @@ def test_one_issue_opened_updated_in_place_and_closed(tmp_path: Path) -> None:
         r = subprocess.run([sys.executable, "-m", "linkguard", "gha", "issue", "--body-file", str(body), "--failing"],
                            capture_output=True, text=True, env=env, timeout=60)
         assert r.stdout.strip() == "issue created: #2" and "s3cret" not in r.stdout + r.stderr
+        calls = len(fake.auth)
+        r = subprocess.run([sys.executable, "-m", "linkguard", "gha", "issue", "--body-file", str(body), "--failing"],
+                           capture_output=True, text=True, env={**env, "GITHUB_EVENT_NAME": "pull_request"},
+                           timeout=60)
+        assert "issue left alone" in r.stdout and len(fake.auth) == calls  # a pull request touches nothing
+        r = subprocess.run([sys.executable, "-m", "linkguard", "gha", "issue", "--body-file", str(body), "--failing"],
+                           capture_output=True, text=True, env={**env, "GITHUB_EVENT_NAME": "schedule"}, timeout=60)
+        assert r.stdout.strip() == "issue updated: #2"
     finally:
         fake.stop()
 

@@ -109,6 +109,9 @@ def test_html_is_self_contained_and_inert(store: Store) -> None:
 
 
 def test_json_schema(store: Store) -> None:
+    schema = json.loads((HERE.parent / "linkguard" / "data" / "report-1.schema.json").read_text())
+    for by in ("link", "source"):
+        jsonschema.validate(json.loads(render(build(store, by=by), "json")), schema)
     doc = json.loads(render(build(store, by="source"), "json"))
     assert doc["schema"] == "linkguard-report/1" and doc["summary"]["rotten"] == 2
     link = doc["links"][0]
