@@ -257,6 +257,7 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
                               exclude=(*cfg.exclude, *exclude))
     db_path = db or Path(c.get("db", "linkguard.db"))
     try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
         store = Store(db_path, clock=clock)
     except Exception as e:  # not a database, unwritable directory ...
         raise click.UsageError(f"cannot open the database {db_path}: {e}") from e

@@ -212,3 +212,9 @@ def test_markdown_output_is_a_table_and_config_headers_reach_the_site(tmp_path: 
     assert rows[2].startswith("| ok |") and all(row.count(" | ") == 3 for row in rows)
     seen = server.headers["/echo/md1"]
     assert seen["X-Api-Key"] == "k1" and seen["Cookie"] == "consent=yes"
+
+
+def test_database_folder_is_created_and_an_empty_corpus_is_fine(tmp_path: Path) -> None:
+    r = lg(tmp_path, "check", ".", "--db", "history/links.db", "--format", "json")
+    assert r.returncode == 0 and (tmp_path / "history" / "links.db").exists()
+    assert json.loads(r.stdout)["summary"]["links"] == 0
