@@ -159,7 +159,8 @@ class _Progress:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite database [linkguard.db].")
-@click.option("--archive/--no-archive", default=False, help="Look up / create Wayback snapshots after checking.")
+@click.option("--archive/--no-archive", default=False,
+              help="After checking, look up Wayback snapshots and save the pages that need one.")
 @click.option("--offline", is_flag=True, help="Extract and record citations; no network at all.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 1024), help="Requests in flight in all [64].")
@@ -202,8 +203,6 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
     from .output import check_summary, check_to_json, check_to_markdown, check_to_text, safe
     from .store import Freshness, Store
 
-    if archive:
-        raise click.UsageError("--archive: Wayback archiving is not part of this version yet")
     cfg = _config(config_path)
     c = cfg.check
     base = base_url or cfg.base_url
@@ -280,6 +279,8 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
         state.interrupted = True
     finally:
         progress.close()
+    if archive and not offline and not state.interrupted:
+        _run_archive(store, cfg, "all", None, False)
     store.finish_run(state.run_id, "interrupted" if state.interrupted else "completed", state.summary())
     states, verdicts = store.run_counts()
     summary = check_summary(states, verdicts, {
@@ -406,3 +407,54 @@ def gha_issue(body_file: Path, title: str, label: str, failing: bool, any_event:
         click.echo(f"linkguard: cannot update the issue: {e}", err=True)
         sys.exit(EXIT_INPUT)
     click.echo(f"issue {result.action}" + (f": #{result.number}" if result.number else ""))
+
+
+def _run_archive(store: object, cfg: Config, only: str, limit: int | None, dry_run: bool) -> dict[str, object]:
+    """Run the archive stage with a progress display; print its summary to stderr; return it."""
+    import asyncio
+
+    from .archive import ArchiveOptions, archive_links
+
+    options = ArchiveOptions.from_env(cfg.check, dry_run=dry_run)
+    progress = _Progress()
+    try:
+        summary = asyncio.run(archive_links(store, options, only, limit, progress))  # type: ignore[arg-type]
+    finally:
+        progress.close()
+    s = summary.as_dict()
+    failed = ", ".join(f"{reason}: {n}" for reason, n in sorted(summary.failed.items())) or "none"
+    click.echo(f"linkguard: archive: looked up {s['looked_up']} ({s['found']} with a snapshot), "
+               f"{s['cached']} already known, saved {s['saved']}"
+               + (f", would save {s['would_save']}" if dry_run else "") + f"; failed: {failed}.", err=True)
+    for note in summary.notes:
+        click.echo(f"linkguard: {note}", err=True)
+    return s
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite database [linkguard.db].")
+@click.option("--only", type=click.Choice(["unarchived", "alive", "all"]), default="unarchived", show_default=True,
+              help="Links without an archived copy, links that are fine, or every cited link.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many links.")
+@click.option("--dry-run", is_flag=True, help="Look up snapshots, but save nothing: say what would be saved.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Config file.")
+def archive(db: Path | None, only: str, limit: int | None, dry_run: bool, fmt: str, config_path: Path | None) -> None:
+    """Find the best Wayback snapshot of every cited link; save the pages that need one.
+
+    Keys: IA_ACCESS_KEY and IA_SECRET_KEY in the environment (never on the command line). Endpoints:
+    LINKGUARD_WAYBACK_URL, LINKGUARD_AVAILABILITY_URL (or wayback_url / availability_url in the config).
+    """
+    import json
+
+    from .store import Store
+
+    cfg = _config(config_path)
+    db_path = db or Path(cfg.check.get("db", "linkguard.db"))
+    if not db_path.exists():
+        raise click.UsageError(f"no database at {db_path}: run `linkguard check` first")
+    store = Store(db_path)
+    summary = _run_archive(store, cfg, only, limit, dry_run)
+    store.close()
+    if fmt == "json":
+        click.echo(json.dumps(summary))

@@ -44,7 +44,8 @@ KNOWN_KEYS = frozenset({
     "exclude", "base_url", "strip_params", "keep_params", "db", "concurrency", "per_host", "per_host_rps",
     "timeout", "max_age", "recheck_after", "confirm_checks", "confirm_days", "allow_private", "allow_networks",
     "exclude_urls", "method", "max_redirects", "retries", "user_agent", "fail_on", "headers", "cookies",
-    "resolve",
+    "resolve", "wayback_url", "availability_url", "captures_per_minute", "jobs_in_flight", "lookup_concurrency",
+    "max_age_days",
 })
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$", re.IGNORECASE)
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -134,7 +135,9 @@ _CHECK_TYPES: dict[str, tuple[type, ...]] = {
     "max_age": (str, int, float), "recheck_after": (str, int, float), "confirm_checks": (int,),
     "confirm_days": (int, float), "allow_private": (bool,), "allow_networks": (list,), "exclude_urls": (list,),
     "method": (str,), "max_redirects": (int,), "retries": (int,), "user_agent": (str,), "fail_on": (str,),
-    "headers": (dict,), "cookies": (dict,), "resolve": (dict,),
+    "headers": (dict,), "cookies": (dict,), "resolve": (dict,), "wayback_url": (str,), "availability_url": (str,),
+    "captures_per_minute": (int, float), "jobs_in_flight": (int,), "lookup_concurrency": (int,),
+    "max_age_days": (int, float),
 }
 
 

@@ -131,9 +131,23 @@ def check_link_json(link: dict[str, Any]) -> dict[str, Any]:
         "last_ok_at": link["last_ok_at"],
         "archive_url": link["archive_url"],
         "archived_at": link["archived_at"],
+        "archive_distance_days": _distance(link),
         "citations": [{"source": c["source"], "line": c["line"], "label": c["label"], "accessed": c["accessed"]}
                       for c in link["citations"]],
     }
+
+
+def _distance(link: dict[str, Any]) -> int | None:
+    """Days between the archived copy and the earliest access date its citations state."""
+    from datetime import date
+
+    accessed = min((c["accessed"] for c in link["citations"] if c.get("accessed")), default=None)
+    if not (accessed and link["archived_at"]):
+        return None
+    try:
+        return abs((date.fromisoformat(link["archived_at"][:10]) - date.fromisoformat(accessed[:10])).days)
+    except ValueError:
+        return None
 
 
 def check_summary(states: dict[str, int], verdicts: dict[str, int], run: dict[str, Any]) -> dict[str, Any]:

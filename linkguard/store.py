@@ -25,7 +25,7 @@ import sqlite_utils
 from .check.policy import Confirmation, Standing, judge
 from .models import CheckResult, Citation, State
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def iso(ts: float) -> str:
@@ -73,9 +73,15 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["checks"].add_column("state", str)  # the link's state after the check: reports show what changed
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    db["lookups"].create({"url": str, "looked_up_at": str, "found": int, "error": str}, pk="url")
+    db["snapshots"].create_index(["url", "timestamp", "source"], unique=True, if_not_exists=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "links, citations, checks, snapshots, runs", _v1),
     (2, "checks.state", _v2),
+    (3, "lookups (Wayback lookup cache), unique snapshots", _v3),
 ]
 
 
@@ -328,6 +334,49 @@ class Store:
         for i in range(0, len(rows), 500):
             out += self._with_citations(rows[i:i + 500])
         return out
+
+    # --- archive
+    def archive_candidates(self, only: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Cited links to look up / save: `unarchived` (no archived copy yet), `alive` (fine ones), `all`;
+        with the earliest access date their citations state and when they were last looked up."""
+        where = {"unarchived": "AND links.archive_url IS NULL", "alive": "AND links.state = 'ok'", "all": ""}[only]
+        sql = ("SELECT links.url, links.state, links.verdict, links.archive_url, links.archived_at, "
+               "(SELECT min(accessed) FROM citations c WHERE c.url = links.url) AS accessed, "
+               "lookups.looked_up_at FROM links LEFT JOIN lookups USING (url) "
+               f"WHERE links.url IN (SELECT url FROM citations) {where} ORDER BY links.url")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql))
+
+    def record_lookup(self, url: str, snapshots: Sequence[Any], best: Any, error: str | None = None) -> None:
+        """Store what a lookup found (snapshots, the best one on the link) or why it failed."""
+        now = iso(self.clock())
+        with self.write() as db:
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO snapshots (url, timestamp, archived_url, status, digest, source, recorded_at) "
+                "VALUES (?,?,?,?,?,?,?)",
+                [(s.url, s.timestamp, s.archived_url, s.status, s.digest, s.source, now) for s in snapshots])
+            if error is None:
+                db.execute("INSERT INTO lookups (url, looked_up_at, found, error) VALUES (?,?,?,NULL) "
+                           "ON CONFLICT(url) DO UPDATE SET looked_up_at = excluded.looked_up_at, "
+                           "found = excluded.found, error = NULL", [url, now, int(best is not None)])
+            if best is not None:
+                db.execute("UPDATE links SET archive_url = ?, archived_at = ? WHERE url = ?",
+                           [best.archived_url, best.day, url])
+
+    def snapshots_of(self, url: str) -> list[Any]:
+        from .archive.choose import Snapshot
+
+        return [Snapshot(url, *row) for row in self.db.execute(
+            "SELECT timestamp, archived_url, status, digest, source FROM snapshots WHERE url = ?", [url])]
+
+    def newest_snapshot(self, url: str) -> Any:
+        """The newest good capture recorded for `url` (a Snapshot), or None."""
+        from .archive.choose import Snapshot
+
+        row = self.db.execute("SELECT timestamp, archived_url, status, digest, source FROM snapshots WHERE url = ? "
+                              "AND status BETWEEN 200 AND 299 ORDER BY timestamp DESC LIMIT 1", [url]).fetchone()
+        return Snapshot(url, row[0], row[1], row[2], row[3], row[4]) if row else None
 
     # --- reports
     def report_links(self, states: Iterable[str] | None = None) -> list[dict[str, Any]]:

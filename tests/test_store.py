@@ -31,7 +31,7 @@ def test_schema_is_created_and_versioned(tmp_path: Path) -> None:
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
     again = Store(tmp_path / "lg.db")  # opening twice migrates nothing
-    assert [r["version"] for r in again.db["migrations"].rows] == [1, 2]
+    assert [r["version"] for r in again.db["migrations"].rows] == [1, 2, 3]
 
 
 def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
