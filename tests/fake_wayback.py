@@ -10,6 +10,7 @@ Retry-After, 5xx, malformed JSON, slow answers). Behaviour is chosen by words in
   blocked       SPN2 job ends with status_ext error:blocked-url
   daily         SPN2 refuses at once with error:too-many-daily-captures
   pending       SPN2 job is pending for two polls, then succeeds
+  /status-ext/E SPN2 job ends with status_ext E
 Anonymous saves (GET /save/<url>) answer `anonymous_status` (429 by default: refused, as reported in 2026).
 """
 
@@ -145,6 +146,9 @@ class FakeWayback:
         if not info.get("done"):
             info["done"] = True
             self.in_flight -= 1
+        if "/status-ext/" in url:  # https://x.example/status-ext/error:browsing-timeout
+            ext = url.split("/status-ext/", 1)[1]
+            return web.json_response({"status": "error", "job_id": job, "status_ext": ext, "message": "failed"})
         if "blocked" in url:
             return web.json_response({"status": "error", "job_id": job, "status_ext": "error:blocked-url",
                                       "message": "This URL is in the Save Page Now service block list."})

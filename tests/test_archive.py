@@ -16,7 +16,7 @@ from fake_wayback import FakeWayback
 
 from linkguard.archive import ArchiveOptions, archive_links
 from linkguard.archive.choose import Snapshot, best, distance_days
-from linkguard.archive.wayback import Endpoints
+from linkguard.archive.wayback import STATUS_EXT, Endpoints, explain
 from linkguard.check.policy import Confirmation
 from linkguard.models import CheckResult, Citation, Context, DateKind, Verdict
 from linkguard.store import Store
@@ -213,3 +213,30 @@ def test_check_archive_adds_archive_fields_to_the_json(tmp_path: Path, wayback: 
     link = json.loads(r.stdout)["links"][0]
     assert (link["archive_url"], link["archived_at"], link["archive_distance_days"]) == (
         f"{wayback.base}/web/20250520000000/{url}", "2025-05-20", 2)
+
+
+@pytest.mark.parametrize("ext", sorted(STATUS_EXT))
+def test_every_status_ext_error_is_recorded_with_its_meaning(tmp_path: Path, wayback: FakeWayback, ext: str) -> None:
+    url = f"https://x.example/status-ext/{ext}"
+    db = db_with(tmp_path, {url: (Verdict.ALIVE, None)})
+    import asyncio
+
+    opts = ArchiveOptions(Endpoints(wayback.base, wayback.availability), "ACCESS", "SECRET", poll_interval=0.01)
+    summary = asyncio.run(archive_links(Store(db), opts))
+    assert summary.failed == {f"save: {ext}": 1}
+    assert explain(ext).startswith(f"{ext}: ") and STATUS_EXT[ext] in explain(ext)
+
+
+def test_slow_lookups_time_out_and_fall_back(tmp_path: Path) -> None:
+    w = FakeWayback(slow_s=3)
+    try:
+        w.captures = {"https://slow.example/": [("20250101000000", "200", "S")]}
+        db = db_with(tmp_path, {"https://slow.example/": (Verdict.DEAD, None)})
+        import asyncio
+
+        opts = ArchiveOptions(Endpoints(w.base, w.availability), timeout=0.5, retries=2, backoff=0.05)
+        start = time.monotonic()
+        summary = asyncio.run(archive_links(Store(db), opts))
+        assert summary.found == 1 and time.monotonic() - start < 3  # the Availability API answered
+    finally:
+        w.stop()
