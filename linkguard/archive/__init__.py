@@ -39,6 +39,7 @@ class ArchiveOptions:
     access_key: str | None = None
     secret_key: str | None = None
     captures_per_minute: float = 6.0  # SPN2 (2025): about 7 a minute with keys; far fewer anonymously
+    anonymous_per_minute: float = 2.0  # the pace without keys (the lower of the two applies)
     jobs_in_flight: int = 3
     lookup_concurrency: int = 4
     max_age_days: float = 180.0  # save again when the best snapshot is older than this
@@ -111,7 +112,10 @@ async def archive_links(store: Store, options: ArchiveOptions, only: str = "unar
         client = WaybackClient(session, options.endpoints, options.access_key, options.secret_key,
                                retries=options.retries, backoff=options.backoff, poll_interval=options.poll_interval,
                                poll_timeout=options.poll_timeout)
-        saves = _Saves(options.captures_per_minute, options.jobs_in_flight)
+        keyed = bool(options.access_key and options.secret_key)
+        per_minute = options.captures_per_minute if keyed else min(options.captures_per_minute,
+                                                                    options.anonymous_per_minute)
+        saves = _Saves(per_minute, options.jobs_in_flight if keyed else 1)
         lookups = asyncio.Semaphore(options.lookup_concurrency)
         done = 0
 
