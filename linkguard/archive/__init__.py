@@ -180,8 +180,11 @@ async def _save(link: dict[str, Any], store: Store, client: WaybackClient, saves
         summary.failed["save: not tried (" + saves.stopped + ")"] += 1
         return
     async with saves.sem:
+        if saves.stopped:  # stopped while this one waited for a slot
+            summary.failed["save: not tried (" + saves.stopped + ")"] += 1
+            return
         await saves.turn()
-        if saves.stopped:
+        if saves.stopped:  # ... or while it waited for its turn
             summary.failed["save: not tried (" + saves.stopped + ")"] += 1
             return
         try:
