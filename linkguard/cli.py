@@ -458,3 +458,42 @@ def archive(db: Path | None, only: str, limit: int | None, dry_run: bool, fmt: s
     store.close()
     if fmt == "json":
         click.echo(json.dumps(summary))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite database [linkguard.db].")
+@click.option("--only", type=click.Choice(["rotten", "suspect", "all"]), default="rotten", show_default=True,
+              help="Rotten citations; suspect and rotten ones; or every citation that has a snapshot.")
+@click.option("--dry-run", is_flag=True, help="Print a unified diff; change nothing.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Config file.")
+def fix(paths: tuple[Path, ...], db: Path | None, only: str, dry_run: bool, config_path: Path | None) -> None:
+    """Write each selected citation's best archived copy into PATHS, in the idiom of their format."""
+    from .fix import fix_paths
+    from .output import safe
+    from .store import Store
+
+    cfg = _config(config_path)
+    db_path = db or Path(cfg.check.get("db", "linkguard.db"))
+    if not db_path.exists():
+        raise click.UsageError(f"no database at {db_path}: run `linkguard check` and `linkguard archive` first")
+    store = Store(db_path)
+    results = fix_paths(list(paths), store, only, dry_run)
+    store.close()
+    errors = 0
+    for r in results:
+        if dry_run and r.diff:
+            click.echo(r.diff, nl=False)
+        bits = [f"{'would fix' if dry_run else 'fixed'} {r.fixed}"]
+        bits += [f"{n} not fixed: {reason}" for reason, n in sorted(r.skipped.items())]
+        if r.error:
+            errors += 1
+            bits = [f"error: {safe(r.error)}"]
+        click.echo(f"linkguard: {safe(r.source)}: " + "; ".join(bits), err=True)
+        for c, a in r.paste:
+            click.echo(f"linkguard: {safe(r.source)}: cannot fix a {Path(r.source).suffix} in place; "
+                       f"paste for {c.line} {safe(c.url)}: {a.url} ({a.date})", err=True)
+    total = sum(r.fixed for r in results)
+    click.echo(f"linkguard: {'would fix' if dry_run else 'fixed'} {total} citation{'s' if total != 1 else ''} "
+               f"in {sum(1 for r in results if r.fixed)} file(s).", err=True)
+    sys.exit(EXIT_INPUT if errors else EXIT_OK)

@@ -82,7 +82,7 @@ def extract(text: str) -> Iterator[RawLink]:
     for link in links:
         owner = next((k for k, (s, e, _) in enumerate(footnotes) if s <= link[0] < e), None)
         if owner is None:
-            raw = _raw(link, lines, Context.INLINE, None, (None, None), None)
+            raw = _raw(link, lines, Context.INLINE, None, (None, None), None, group=f"line:{lines.line(link[0])}")
             if raw is not None:
                 yield raw
         else:

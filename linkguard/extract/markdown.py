@@ -13,7 +13,7 @@ pyromark reports UTF-8 byte ranges, so lines are counted over the encoded source
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyromark
 
@@ -52,8 +52,8 @@ def extract(text: str) -> Iterator[RawLink]:
     def emit(raw: RawLink, start: int, end: int) -> Iterator[RawLink]:
         if units:
             units[-1].links.append((raw, start, end))
-        else:
-            yield raw
+        else:  # outside footnotes and list items, a line is the citation (an archive copy beside it attaches)
+            yield replace(raw, group=f"line:{raw.line}")
 
     for ev, rng in pyromark.events_with_range(text, options=_OPTIONS, merge_text=True):
         if type(ev) is not dict:
