@@ -168,3 +168,11 @@ def test_action_runs_check_publish_and_issue_steps() -> None:
 def test_workflow_persists_the_database_with_the_cache() -> None:
     text = (ROOT / "action.yml").read_text()
     assert "actions/cache/restore@" in text and "actions/cache/save@" in text and "restore-keys" in text
+
+
+def test_action_can_open_a_pull_request_with_the_fixes() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert {"fix-pr", "fix-only", "fix-branch"} <= set(action["inputs"])
+    step = next(s for s in action["runs"]["steps"] if "linkguard fix" in s.get("run", ""))
+    assert "inputs.fix-pr == 'true'" in step["if"] and "schedule" in step["if"]
+    assert "gh pr create" in step["run"] and "${{" not in step["run"]
