@@ -466,8 +466,12 @@ def archive(db: Path | None, only: str, limit: int | None, dry_run: bool, fmt: s
 @click.option("--only", type=click.Choice(["rotten", "suspect", "all"]), default="rotten", show_default=True,
               help="Rotten citations; suspect and rotten ones; or every citation that has a snapshot.")
 @click.option("--dry-run", is_flag=True, help="Print a unified diff; change nothing.")
+@click.option("--style", multiple=True, metavar="FORMAT=TEMPLATE",
+              help="What to insert: markdown, text, rst or latex = a template with {url} and {date}; "
+                   "bibtex = fields or note (repeatable).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Config file.")
-def fix(paths: tuple[Path, ...], db: Path | None, only: str, dry_run: bool, config_path: Path | None) -> None:
+def fix(paths: tuple[Path, ...], db: Path | None, only: str, dry_run: bool, style: tuple[str, ...],
+        config_path: Path | None) -> None:
     """Write each selected citation's best archived copy into PATHS, in the idiom of their format."""
     from .fix import fix_paths
     from .output import safe
@@ -477,8 +481,18 @@ def fix(paths: tuple[Path, ...], db: Path | None, only: str, dry_run: bool, conf
     db_path = db or Path(cfg.check.get("db", "linkguard.db"))
     if not db_path.exists():
         raise click.UsageError(f"no database at {db_path}: run `linkguard check` and `linkguard archive` first")
+    from .fix import STYLES
+
+    styles: dict[str, str] = {}
+    for item in style:
+        key, sep, value = item.partition("=")
+        if not sep or key not in STYLES or (key == "bibtex" and value not in ("fields", "note")) or (
+                key != "bibtex" and "{url}" not in value):
+            raise click.BadParameter(f"{item!r}: use markdown|text|rst|latex=TEMPLATE with {{url}}, or "
+                                     "bibtex=fields|note", param_hint="--style")
+        styles[key] = value
     store = Store(db_path)
-    results = fix_paths(list(paths), store, only, dry_run)
+    results = fix_paths(list(paths), store, only, dry_run, styles)
     store.close()
     errors = 0
     for r in results:

@@ -168,3 +168,13 @@ def test_the_seed_sample_end_to_end(tmp_path: Path) -> None:
 
     assert re.sub(r" \[Archived: [^\]]+\]", "", after) == SAMPLE.read_text(encoding="utf-8")
     assert Store(tmp_path / "linkguard.db").db["snapshots"].count == 9
+
+
+def test_styles(tmp_path: Path) -> None:
+    out, _ = fixed(tmp_path, "s.md", b"[^1]: x https://a.example/\n", arch("https://a.example/"),
+                   style={"markdown": " <{url}> (archived {date})"})
+    assert out == f"[^1]: x https://a.example/ <{W}https://a.example/> (archived 2025-06-01)\n".encode()
+    out, _ = fixed(tmp_path, "s.bib", b"@misc{k, url={https://a.example/}}\n", arch("https://a.example/"),
+                   style={"bibtex": "note"})
+    assert out == ("@misc{k, url={https://a.example/},\n  note = {Archived at \\url{" + W
+                   + "https://a.example/} on 2025-06-01}}\n").encode()

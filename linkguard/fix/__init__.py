@@ -22,6 +22,15 @@ from ..models import Citation, Context, Document, ExtractError, Skipped
 from ..store import Store
 
 ONLY = {"rotten": ("rotten",), "suspect": ("rotten", "suspect"), "all": None}
+# What is inserted, by format; `--style KEY=VALUE` (or [tool.linkguard] fix_style) overrides. {url} is the
+# archived copy, {date} its capture date. BibTeX's style is "fields" (archiveurl/archivedate) or "note".
+STYLES = {
+    "markdown": " ([archived]({url}) {date})",
+    "text": " [Archived: {url}]",
+    "rst": " (`archived <{url}>`__ {date})",
+    "latex": " (archived \\url{{{url}}}, {date})",
+    "bibtex": "fields",
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,8 @@ def selected_archives(store: Store, only: str) -> dict[str, Archive | None]:
     return out
 
 
-def fix_paths(paths: list[Path], store: Store, only: str = "rotten", dry_run: bool = False) -> list[FileFix]:
+def fix_paths(paths: list[Path], store: Store, only: str = "rotten", dry_run: bool = False,
+              style: dict[str, str] | None = None) -> list[FileFix]:
     from ..collect import iter_files
 
     archives = selected_archives(store, only)
@@ -61,14 +71,16 @@ def fix_paths(paths: list[Path], store: Store, only: str = "rotten", dry_run: bo
         if isinstance(item, ExtractError):
             results.append(FileFix(item.source, error=item.error))
             continue
-        result = fix_file(item, archives, dry_run)
+        result = fix_file(item, archives, dry_run, style)
         if result.fixed or result.skipped or result.paste or result.error:
             results.append(result)
     return results
 
 
-def fix_file(path: Path, archives: dict[str, Archive | None], dry_run: bool = False) -> FileFix:
+def fix_file(path: Path, archives: dict[str, Archive | None], dry_run: bool = False,
+             style: dict[str, str] | None = None) -> FileFix:
     result = FileFix(str(path))
+    styles = {**STYLES, **(style or {})}
     doc = load(path)
     if isinstance(doc, ExtractError):
         result.error = doc.error
@@ -94,7 +106,7 @@ def fix_file(path: Path, archives: dict[str, Archive | None], dry_run: bool = Fa
             result.skipped["already archived"] += 1
             continue
         try:
-            offset, text = _insertion(doc, c, archive)
+            offset, text = _insertion(doc, c, archive, styles)
         except _CannotFix as e:
             result.skipped[str(e)] += 1
             continue
@@ -154,10 +166,10 @@ def _find_url(text: str, c: Citation, forms: tuple[str, ...] = ()) -> tuple[int,
     raise _CannotFix("the URL is not written where it was found (edited?)")
 
 
-def _insertion(doc: Document, c: Citation, a: Archive) -> tuple[int, str]:
+def _insertion(doc: Document, c: Citation, a: Archive, styles: dict[str, str]) -> tuple[int, str]:
     fmt, text = doc.format, doc.text
     if fmt == "markdown":
-        return _markdown(text, c, a)
+        return _markdown(text, c, a, styles["markdown"].format(url=a.url, date=a.date))
     if fmt == "html":
         return _html(text, c, a)
     if fmt == "wikitext":
@@ -166,20 +178,19 @@ def _insertion(doc: Document, c: Citation, a: Archive) -> tuple[int, str]:
         _s, e = _find_url(text, c)
         if text[e:e + 3] == ">`_":
             e += 4 if text[e + 3:e + 4] == "_" else 3
-        return e, f" (`archived <{a.url}>`__ {a.date})"
+        return e, styles["rst"].format(url=a.url, date=a.date)
     if fmt == "latex":
-        return _latex(text, c, a)
+        return _latex(text, c, a, styles["latex"].format(url=a.url, date=a.date))
     if fmt == "bibtex":
-        return _bibtex(text, c, a)
+        return _bibtex(text, c, a, styles["bibtex"])
     _s, e = _find_url(text, c)  # plain text
-    return e, f" [Archived: {a.url}]"
+    return e, styles["text"].format(url=a.url, date=a.date)
 
 
-def _markdown(text: str, c: Citation, a: Archive) -> tuple[int, str]:
+def _markdown(text: str, c: Citation, a: Archive, note: str) -> tuple[int, str]:
     if c.context is Context.REFERENCE:
         raise _CannotFix("a reference definition cannot hold more text")
     s, e = _find_url(text, c)
-    note = f" ([archived]({a.url}) {a.date})"
     if s >= 2 and text[s - 2:s] == "](":  # [text](url "title")
         close = text.find(")", e)
         return (close + 1 if close >= 0 else e), note
@@ -250,7 +261,7 @@ def _wikitext(text: str, c: Citation, a: Archive) -> tuple[int, str]:
     return end, f" {{{{webarchive |url={a.url} |date={a.date}}}}}"
 
 
-def _latex(text: str, c: Citation, a: Archive) -> tuple[int, str]:
+def _latex(text: str, c: Citation, a: Archive, note: str) -> tuple[int, str]:
     s, _e = _find_url(text, c, (c.original.replace("#", "\\#").replace("%", "\\%").replace("_", "\\_"),))
     brace = text.rfind("{", 0, s + 1)
     end = group_end(text, brace)
@@ -261,10 +272,10 @@ def _latex(text: str, c: Citation, a: Archive) -> tuple[int, str]:
             j += 1
         if text[j:j + 1] == "{":
             end = group_end(text, j)
-    return end, f" (archived \\url{{{a.url}}}, {a.date})"
+    return end, note
 
 
-def _bibtex(text: str, c: Citation, a: Archive) -> tuple[int, str]:
+def _bibtex(text: str, c: Citation, a: Archive, style: str) -> tuple[int, str]:
     ls, _le = _line_span(text, c.line)
     at = text.rfind("@", 0, ls + 1)
     brace = text.find("{", at)
@@ -272,11 +283,13 @@ def _bibtex(text: str, c: Citation, a: Archive) -> tuple[int, str]:
         raise _CannotFix("cannot find the BibTeX entry")
     end = group_end(text, brace) - 1  # the closing brace
     body = text[brace:end]
-    if re.search(r"\barchive-?url\s*=", body, re.IGNORECASE):
+    if re.search(r"\barchive-?url\s*=", body, re.IGNORECASE) or "web.archive.org" in body:
         raise _CannotFix("already archived")
     nl = "\r\n" if "\r\n" in text else "\n"
     j = end
     while j > brace and text[j - 1] in " \t\r\n":
         j -= 1
     sep = "" if text[j - 1] == "," else ","
+    if style == "note":
+        return j, f"{sep}{nl}  note = {{Archived at \\url{{{a.url}}} on {a.date}}}"
     return j, f"{sep}{nl}  archiveurl = {{{a.url}}},{nl}  archivedate = {{{a.date}}}"
