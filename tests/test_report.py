@@ -1,4 +1,5 @@
-"""The status report in every format, on a database filled by the test (no network), hostile values included."""
+"""The status report in every format, on a local database filled by the test (no network: the Wayback URLs
+in it are data, never fetched), hostile values included."""
 
 from __future__ import annotations
 
