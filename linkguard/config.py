@@ -45,7 +45,7 @@ KNOWN_KEYS = frozenset({
     "timeout", "max_age", "recheck_after", "confirm_checks", "confirm_days", "allow_private", "allow_networks",
     "exclude_urls", "method", "max_redirects", "retries", "user_agent", "fail_on", "headers", "cookies",
     "resolve", "wayback_url", "availability_url", "captures_per_minute", "jobs_in_flight", "lookup_concurrency",
-    "max_age_days",
+    "max_age_days", "ia_access_key", "ia_secret_key", "anonymous_per_minute",
 })
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$", re.IGNORECASE)
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -137,7 +137,8 @@ _CHECK_TYPES: dict[str, tuple[type, ...]] = {
     "method": (str,), "max_redirects": (int,), "retries": (int,), "user_agent": (str,), "fail_on": (str,),
     "headers": (dict,), "cookies": (dict,), "resolve": (dict,), "wayback_url": (str,), "availability_url": (str,),
     "captures_per_minute": (int, float), "jobs_in_flight": (int,), "lookup_concurrency": (int,),
-    "max_age_days": (int, float),
+    "max_age_days": (int, float), "ia_access_key": (str,), "ia_secret_key": (str,),
+    "anonymous_per_minute": (int, float),
 }
 
 

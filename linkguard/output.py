@@ -139,15 +139,9 @@ def check_link_json(link: dict[str, Any]) -> dict[str, Any]:
 
 def _distance(link: dict[str, Any]) -> int | None:
     """Days between the archived copy and the earliest access date its citations state."""
-    from datetime import date
+    from .report import days_between, earliest_access
 
-    accessed = min((c["accessed"] for c in link["citations"] if c.get("accessed")), default=None)
-    if not (accessed and link["archived_at"]):
-        return None
-    try:
-        return abs((date.fromisoformat(link["archived_at"][:10]) - date.fromisoformat(accessed[:10])).days)
-    except ValueError:
-        return None
+    return days_between(link["archived_at"], earliest_access(link))
 
 
 def check_summary(states: dict[str, int], verdicts: dict[str, int], run: dict[str, Any]) -> dict[str, Any]:

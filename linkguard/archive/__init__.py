@@ -61,8 +61,8 @@ class ArchiveOptions:
             os.environ.get("LINKGUARD_AVAILABILITY_URL") or c.get("availability_url") or Endpoints.availability_url)
         access = os.environ.get("IA_ACCESS_KEY") or c.get("ia_access_key")
         secret = os.environ.get("IA_SECRET_KEY") or c.get("ia_secret_key")
-        known = {k: c[k] for k in ("captures_per_minute", "jobs_in_flight", "lookup_concurrency", "max_age_days")
-                 if k in c}
+        known = {k: c[k] for k in ("captures_per_minute", "anonymous_per_minute", "jobs_in_flight",
+                                   "lookup_concurrency", "max_age_days") if k in c}
         return cls(endpoints=endpoints, access_key=access, secret_key=secret, **{**known, **overrides})
 
 

@@ -32,7 +32,8 @@ class Report:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _days(a: str | None, b: str | None) -> int | None:
+def days_between(a: str | None, b: str | None) -> int | None:
+    """Whole days between two ISO dates (or date-times), None when either is missing or malformed."""
     try:
         return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) if a and b else None
     except ValueError:
@@ -48,8 +49,12 @@ def best_archive(link: dict[str, Any]) -> dict[str, Any] | None:
         if not written:
             return None
         url, when = written[0]["archived_url"], written[0].get("archived_at")
-    accessed = next((c["accessed"] for c in link["citations"] if c.get("accessed")), None)
-    return {"url": url, "date": when[:10] if when else None, "distance_days": _days(when, accessed)}
+    return {"url": url, "date": when[:10] if when else None, "distance_days": days_between(when, earliest_access(link))}
+
+
+def earliest_access(link: dict[str, Any]) -> str | None:
+    """The earliest access date the link's citations state (the version an author read first)."""
+    return min((c["accessed"] for c in link["citations"] if c.get("accessed")), default=None)
 
 
 def build(store: Store, only: str = "all", by: str = "link", now: float | None = None) -> Report:
