@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
 import time
 from collections import Counter
 from urllib.parse import unquote
 
 from aiohttp import web
+from loopback import Loopback
 
 
 class FakeWayback:
@@ -41,9 +41,14 @@ class FakeWayback:
         self.in_flight = 0
         self.max_in_flight_saves = 0
         self._ids = itertools.count(1)
-        self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        self.port = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+        app = web.Application(middlewares=[self._delay])
+        app.router.add_get("/cdx/search/cdx", self.cdx)
+        app.router.add_get("/wayback/available", self.available)
+        app.router.add_post("/save", self.save)
+        app.router.add_get("/save/status/{job}", self.status)
+        app.router.add_get("/save/{url:.*}", self.anonymous)
+        self.served = Loopback(app)
+        self.port = self.served.port
 
     @property
     def base(self) -> str:
@@ -53,22 +58,8 @@ class FakeWayback:
     def availability(self) -> str:
         return f"{self.base}/wayback/available"
 
-    async def _start(self) -> int:
-        app = web.Application(middlewares=[self._delay])
-        app.router.add_get("/cdx/search/cdx", self.cdx)
-        app.router.add_get("/wayback/available", self.available)
-        app.router.add_post("/save", self.save)
-        app.router.add_get("/save/status/{job}", self.status)
-        app.router.add_get("/save/{url:.*}", self.anonymous)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        return site._server.sockets[0].getsockname()[1]
-
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.served.stop()
 
     @web.middleware
     async def _delay(self, request: web.Request, handler):  # type: ignore[no-untyped-def]

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import threading
 import time
 import zlib
 from collections import Counter
 
 from aiohttp import web
+from loopback import Loopback
 
 BODY_OK = b"<!doctype html><html><head><title>A cited page</title></head><body><p>Content</p></body></html>"
 BODY_SOFT404 = (b"<!doctype html><html><head><title>Page not found | Site</title></head>"
@@ -43,32 +43,21 @@ class Server:
         self.in_flight = 0
         self.max_in_flight = 0
         self.seen_once: set[str] = set()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.port = 0
-        self.runner: web.AppRunner | None = None
+        self.served: Loopback | None = None
 
     # ---- lifecycle
     def start(self) -> Server:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-        return self
-
-    async def _start(self) -> None:
         app = web.Application(middlewares=[self._count])
         app.router.add_route("*", "/{kind}/{rest:.*}", self._handle)
         app.router.add_route("*", "/", self._home)
-        self.runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.served = Loopback(app)
+        self.port = self.served.port
+        return self
 
     def stop(self) -> None:
-        if self.runner is not None:
-            asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+        if self.served is not None:
+            self.served.stop()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"

@@ -3,17 +3,16 @@ environment, and the issue kept against a fake GitHub API on loopback."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
 from aiohttp import web
 from conftest import ROOT
+from loopback import Loopback
 from test_report import store  # noqa: F401  (the filled database fixture)
 
 from linkguard.gha import GitHub, annotations, escape_data, escape_property
@@ -79,20 +78,12 @@ class FakeGitHub:
     def __init__(self) -> None:
         self.issues: list[dict] = []
         self.auth: list[str] = []
-        self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        self.port = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-
-    async def _start(self) -> int:
         app = web.Application()
         app.router.add_get("/repos/{owner}/{repo}/issues", self.list)
         app.router.add_post("/repos/{owner}/{repo}/issues", self.create)
         app.router.add_patch("/repos/{owner}/{repo}/issues/{n}", self.edit)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        return site._server.sockets[0].getsockname()[1]
+        self.served = Loopback(app)
+        self.port = self.served.port
 
     async def list(self, request: web.Request) -> web.Response:
         self.auth.append(request.headers.get("Authorization", ""))
@@ -111,8 +102,7 @@ class FakeGitHub:
         return web.json_response(issue)
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.served.stop()
 
 
 def test_one_issue_opened_updated_in_place_and_closed(tmp_path: Path) -> None:

@@ -123,12 +123,16 @@ def fix_file(path: Path, archives: dict[str, Archive | None], dry_run: bool = Fa
     result.diff = "".join(difflib.unified_diff(doc.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
                                                fromfile=str(path), tofile=str(path)))
     if not dry_run:
-        path.write_bytes(_encode(new_text, doc, path.read_bytes()))
+        path.write_bytes(_encode(new_text, doc, path))
     return result
 
 
-def _encode(text: str, doc: Document, original: bytes) -> bytes:
+def _encode(text: str, doc: Document, path: Path) -> bytes:
+    """The new text in the file's own encoding; UTF-16/32 keep the byte order of their BOM."""
     enc = doc.encoding or "utf-8"
+    if enc in ("utf-16", "utf-32"):
+        with path.open("rb") as f:
+            original = f.read(4)
     if enc == "utf-16":
         bom = original[:2]
         body = text.encode("utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be")
