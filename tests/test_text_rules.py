@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkguard import DateKind
 from linkguard.extract.dates import citation_date, dates_for_links, parse_date
@@ -101,3 +105,37 @@ def test_shared_access_date_reaches_every_link() -> None:
     text = "See A, URL1; and B, URL2. Accessed 1 June 2025."
     spans = [(text.index(u), text.index(u) + 4) for u in ("URL1", "URL2")]
     assert [d[0] for d in dates_for_links(text, spans)] == ["2025-06-01", "2025-06-01"]
+
+
+_SLASH_RE = re.compile(r"[:/]/")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=":/wW. ax1", max_size=40), st.integers(0, 5), st.integers(0, 45))
+def test_fast_hit_scan_equals_the_regex_definition(text: str, start: int, stop: int) -> None:
+    """The str.find scan finds exactly what `[:/]/` and a non-overlapping `www` search would."""
+    from linkguard.extract.urls import _hits
+
+    stop = min(stop, len(text))
+    want = [m.start() for m in _SLASH_RE.finditer(text, start, stop)]
+    extra = []
+    for needle in ("www", "WWW"):
+        i = text.find(needle, start, stop)
+        while i >= 0:
+            if i == 0 or text[i - 1] != "/":
+                extra.append(i)
+            i = text.find(needle, i + 3, stop)
+    assert _hits(text, start, stop) == sorted(want + extra)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789 ./-a", max_size=30))
+def test_year_scan_finds_what_the_year_regex_finds(text: str) -> None:
+    """Every standalone year the regex `(?:1[89]|2[01])\\d\\d` finds, the str.find scan finds too."""
+    from linkguard.extract.dates import _year_starts
+
+    regex = {m.start() for m in re.finditer(r"(?:1[89]|2[01])\d\d", text)}
+    fast = _year_starts(text)
+    assert fast == sorted(fast)
+    assert regex <= set(fast)
+    assert {i for i in fast if re.match(r"(?:1[89]|2[01])\d\d", text[i:])} == set(fast)
