@@ -230,10 +230,13 @@ def _required_literal(pattern: str) -> str | None:
 
 @dataclass(frozen=True)
 class Exceptions:
-    """URL patterns exempt from the global rules. Most require a literal (a site name) that a single search
-    of the URL rules out, so the full patterns rarely run."""
+    """URL patterns exempt from the global rules. Most require a literal (a site name) that a few substring
+    tests rule out, so the full patterns rarely run. Literals that start with `//` (a host, mostly) are
+    tested together where the URL has a `//` (one `str.startswith` with a tuple), the rest one by one:
+    several times faster than one regex alternation searched at every position."""
 
-    literals: re.Pattern[str] | None  # any required literal of the patterns that have one
+    slash_literals: tuple[str, ...]  # required literals starting with '//', lowercased
+    other_literals: tuple[str, ...]
     with_literal_patterns: tuple[str, ...]
     without_literal: re.Pattern[str] | None
 
@@ -242,9 +245,10 @@ class Exceptions:
         lits = {p: _required_literal(p) for p in patterns}
         with_lit = tuple(p for p, lit in lits.items() if lit)
         without = [p for p, lit in lits.items() if not lit]
+        plain = sorted({lit for lit in lits.values() if lit})  # plain text, lowercase
         return cls(
-            re.compile("|".join(re.escape(lit) for lit in sorted({lit for lit in lits.values() if lit})))
-            if with_lit else None,
+            tuple(lit for lit in plain if lit.startswith("//")),
+            tuple(lit for lit in plain if not lit.startswith("//")),
             with_lit,
             _alternation(without, anchored=True) if without else None,
         )
@@ -253,10 +257,23 @@ class Exceptions:
     def with_literal(self) -> re.Pattern[str]:
         return _alternation(self.with_literal_patterns, anchored=True)  # compiled when a literal first matches
 
+    def _has_literal(self, url: str) -> bool:
+        low = url.lower()
+        if self.slash_literals:
+            i = low.find("//")
+            while i >= 0:
+                if low.startswith(self.slash_literals, i):
+                    return True
+                i = low.find("//", i + 1)
+        for lit in self.other_literals:  # noqa: SIM110 (a loop costs half of any(genexpr); runs per URL)
+            if lit in low:
+                return True
+        return False
+
     def match(self, url: str) -> bool:
         if self.without_literal is not None and self.without_literal.match(url):
             return True
-        return bool(self.literals is not None and self.literals.search(url.lower()) and self.with_literal.match(url))
+        return bool(self.with_literal_patterns and self._has_literal(url) and self.with_literal.match(url))
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it keys the canonicalization cache
@@ -299,7 +316,17 @@ class _Judge:
     def tracking(self, name: str) -> bool:
         rules = self.rules
         raw = name.lower()
-        keys = (raw, unquote(raw)) if "%" in raw else (raw,)
+        if "%" not in raw:  # the common case, spelt out: this runs for every parameter of every URL
+            glob, prov = rules._name(raw)
+            if not (glob or prov) or raw in rules.keep:
+                return False
+            if glob:
+                if self._exempt is None:
+                    self._exempt = rules.global_exceptions.match(self.url)
+                if not self._exempt:
+                    return True
+            return prov and self._provider_match((raw,))
+        keys = (raw, unquote(raw))
         hits = [rules._name(k) for k in keys]
         if not any(g or p for g, p in hits) or any(k in rules.keep for k in keys):
             return False
@@ -310,7 +337,11 @@ class _Judge:
                 return True
         if not any(p for _, p in hits):
             return False
+        return self._provider_match(keys)
+
+    def _provider_match(self, keys: tuple[str, ...]) -> bool:
         if self._providers is None:
+            rules = self.rules
             self._providers = [p for p in rules.providers if p.url_pattern.match(self.url)
                                and not (p.exceptions and p.exceptions.match(self.url))]
         return any(p.params.fullmatch(k) for p in self._providers for k in keys)

@@ -112,12 +112,14 @@ Emit = Callable[[RawLink, int, int], Iterator[RawLink]]
 
 
 def _text_urls(val: str, start: int, src: bytes, lines: LineIndex[bytes], emit: Emit) -> Iterator[RawLink]:
-    seg = src[start:start + len(val.encode("utf-8")) + 64].decode("utf-8", errors="ignore")
+    ascii_ = val.isascii()  # then characters are bytes: no encoding to convert offsets
+    nbytes = len(val) if ascii_ else len(val.encode("utf-8"))
+    seg = src[start:start + nbytes + 64].decode("utf-8", errors="ignore")
     for f in find_urls(val):
-        off = start + len(val[:f.start].encode("utf-8"))
+        off = start + (f.start if ascii_ else len(val[:f.start].encode("utf-8")))
         pos = seg.find(f.text)  # locate in the source when the text event matches it (no escapes)
         if pos >= 0:
-            off = start + len(seg[:pos].encode("utf-8"))
+            off = start + (pos if seg.isascii() else len(seg[:pos].encode("utf-8")))
         line = lines.line(off)
         raw = RawLink(f.text, line, Context.BARE, invalid_reason=f.problem)
         yield from emit(raw, off, off + len(f.text.encode("utf-8")))
@@ -128,8 +130,11 @@ def _close(unit: _Unit, src: bytes, outer: list[_Unit]) -> Iterator[RawLink]:
     if not unit.links:
         return
     body = src[unit.start:unit.end].decode("utf-8", errors="replace")
+    ascii_ = len(body) == unit.end - unit.start  # one byte per character: offsets carry over
 
     def char(off: int) -> int:
+        if ascii_:
+            return max(0, off - unit.start)
         return len(src[unit.start:max(unit.start, off)].decode("utf-8", errors="replace"))
 
     spans = [(char(s), char(e)) for _, s, e in unit.links]
