@@ -156,6 +156,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
     ap.add_argument("--keep", type=Path, help="write the corpus here and keep it")
+    ap.add_argument("--formats", default="markdown,html,text",
+                    help="comma-separated formats to time (default all three, then all together)")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -172,7 +174,10 @@ def main() -> None:
         print(f"{'format':<10}{'MB':>6}{'links':>7}{'extract':>9}{'e2e':>7}{'target':>8}   {'links/s':>8}"
               f"{'RSS all':>9}{'RSS 1/5':>9}")
         print(f"{'':<10}{'':>6}{'':>7}{'MB/s':>9}{'MB/s':>7}{'MB/s':>8}   {'(e2e)':>8}")
-        rows = [*files.items(), ("all", [p for ps in files.values() for p in ps])]
+        chosen = [f for f in args.formats.split(",") if f in files]
+        rows = [(f, files[f]) for f in chosen]
+        if len(chosen) == len(files):
+            rows.append(("all", [p for ps in files.values() for p in ps]))
         for fmt, paths in rows:
             r = child(paths)
             small = child(paths[: max(1, len(paths) // 5)])
@@ -182,7 +187,7 @@ def main() -> None:
                   f"{r['links'] / r['seconds']:>8.0f}{r['peak_rss_mb']:>8.0f}M{small['peak_rss_mb']:>8.0f}M")
         everything = rows[-1][1]
         lychee = shutil.which("lychee")
-        if lychee:
+        if lychee and len(chosen) == len(files):
             t0 = time.perf_counter()
             out = subprocess.run([lychee, "--dump", "--no-progress", *map(str, everything)], capture_output=True,
                                  text=True)

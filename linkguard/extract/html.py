@@ -23,8 +23,8 @@ from .dates import dates_for_links
 from .lines import LineIndex
 from .urls import classify_dest, find_urls
 
-_XPATH = lxml.etree.XPath(
-    "//a/@href | //area/@href | //@cite | "
+_XPATH = lxml.etree.XPath(  # same-page anchors (`#fn1`, back-references) are dropped here, in C
+    "//a/@href[not(starts-with(normalize-space(.), '#'))] | //area/@href | //@cite | "
     "//text()[contains(., '//') or contains(., 'www.') or contains(., 'WWW.')]"
 )
 _PARSER = lxml.etree.HTMLParser(encoding="utf-8", recover=True, no_network=True, huge_tree=True)
