@@ -200,6 +200,7 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
     from .check import CheckOptions, FetchOptions
     from .check.policy import Confirmation
     from .extract import Options
+    from .models import ExtractError
     from .output import check_summary, check_to_json, check_to_markdown, check_to_text, safe
     from .store import Freshness, Store
 
@@ -260,10 +261,12 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
         store = Store(db_path, clock=clock)
     except Exception as e:  # not a database, unwritable directory ...
         raise click.UsageError(f"cannot open the database {db_path}: {e}") from e
-    state = runner.collect(paths, extract_options, store)
-    for err in state.errors:
-        click.echo(f"linkguard: error: {safe(err.source)}: {safe(err.error)}", err=True)
     progress = _Progress()
+
+    def on_error(err: ExtractError) -> None:
+        click.echo(f"linkguard: error: {safe(err.source)}: {safe(err.error)}", err=True)
+
+    state = runner.start(store, paths)
 
     async def main_task() -> None:
         task = asyncio.current_task()
@@ -271,7 +274,8 @@ def check(paths: tuple[Path, ...], db: Path | None, archive: bool, offline: bool
         assert task is not None
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
-        await runner.check(state, store, options, progress if not offline else None, clock)
+        await runner.collect_and_check(state, paths, extract_options, store, options,
+                                       progress if not offline else None, clock, on_error)
 
     try:
         asyncio.run(main_task())

@@ -1,13 +1,15 @@
-"""One `linkguard check` run: extract -> store citations -> check what is due -> store results.
+"""One `linkguard check` run: extract -> store citations -> check what is due -> store results, overlapped.
 
-Results are committed in batches as they arrive (every `batch` results or `flush_every` seconds), so a run
-stopped at any moment keeps what it learnt, and the next run does not check it again.
+Checking starts with the first file's links while the next files are read. Results are committed in
+batches as they arrive (every `batch` results or `flush_every` seconds), so a run stopped at any moment
+keeps what it learnt, and the next run does not check it again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 from .check.options import CheckOptions
 from .check.policy import Confirmation
 from .extract import Options, extract_paths
-from .models import CheckResult, Citation, ExtractError, InvalidLink, Skipped
+from .models import CheckResult, Citation, ExtractError, ExtractItem, InvalidLink, Skipped
 from .store import Freshness, Store
 
 
@@ -53,72 +55,129 @@ class RunState:
                 "skipped": len(self.skipped)}
 
 
-def collect(paths: Sequence[str | Path], extract_options: Options, store: Store, flush_at: int = 5000
-            ) -> RunState:
-    """Extract citations from `paths` into the store, a batch of whole files at a time (the citations of
-    every file read are replaced; those of files gone from scanned directories are dropped)."""
-    state = RunState(store.begin_run([str(p) for p in paths]))
-    read: list[str] = []
-    urls: dict[str, None] = {}
-    pending: list[Citation] = []
-    done = 0  # read[:done] are stored
+class Collector:
+    """Extraction into the store, a batch of whole files at a time: the citations of every file read are
+    replaced; those of files gone from scanned directories are dropped at the end."""
 
-    def flush(final: bool) -> None:
-        nonlocal pending, done
-        upto = len(read) if final else len(read) - 1  # the last file read may still be yielding citations
-        sources = set(read[done:upto])
-        store.replace_citations([c for c in pending if c.source in sources], sources)
-        pending = [c for c in pending if c.source not in sources]
-        done = upto
+    def __init__(self, paths: Sequence[str | Path], store: Store, state: RunState, flush_at: int = 5000) -> None:
+        self.paths, self.store, self.state, self.flush_at = paths, store, state, flush_at
+        self.read: list[str] = []
+        self.urls: dict[str, None] = {}
+        self.pending: list[Citation] = []
+        self.done = 0  # read[:done] are stored
 
-    for item in extract_paths(paths, extract_options, read):
+    def add(self, item: ExtractItem) -> str | None:
+        """Take one extracted item; return its URL when it is a citation of a URL not seen before."""
+        state = self.state
         if isinstance(item, Citation):
-            pending.append(item)
-            urls[item.url] = None
+            self.pending.append(item)
             state.citations += 1
-            if len(pending) >= flush_at and len(read) - 1 > done:
-                flush(final=False)
+            if len(self.pending) >= self.flush_at and len(self.read) - 1 > self.done:
+                self.flush(final=False)
+            if item.url not in self.urls:
+                self.urls[item.url] = None
+                return item.url
         elif isinstance(item, InvalidLink):
             state.invalid.append(item)
         elif isinstance(item, ExtractError):
             state.errors.append(item)
         else:
             state.skipped.append(item)
-    flush(final=True)
-    store.drop_vanished(read, [str(p) for p in paths if Path(p).is_dir()])
-    state.urls = list(urls)
-    state.files = len(read)
-    store.set_run_urls(state.urls)
-    return state
+        return None
+
+    def flush(self, final: bool) -> None:
+        upto = len(self.read) if final else len(self.read) - 1  # the last file read may still be yielding
+        sources = set(self.read[self.done:upto])
+        if sources:
+            self.store.replace_citations([c for c in self.pending if c.source in sources], sources)
+            self.pending = [c for c in self.pending if c.source not in sources]
+        self.done = upto
+
+    def finish(self, complete: bool = True) -> RunState:
+        """Store what is pending. Only a complete walk may drop the citations of files it did not read."""
+        self.flush(final=True)
+        if complete:
+            self.store.drop_vanished(self.read, [str(p) for p in self.paths if Path(p).is_dir()])
+        self.state.urls = list(self.urls)
+        self.state.files = len(self.read)
+        self.store.set_run_urls(self.state.urls)
+        return self.state
 
 
-async def check(state: RunState, store: Store, options: RunOptions,
-                progress: Callable[[int, int], None] | None = None,
-                clock: Callable[[], float] = time.time) -> RunState:
-    """Check the due links of a collected run, storing results in batches as they arrive."""
+def start(store: Store, paths: Sequence[str | Path]) -> RunState:
+    """A new run in the store; its state fills in as the run goes (and survives an interruption)."""
+    return RunState(store.begin_run([str(p) for p in paths]))
+
+
+async def collect_and_check(state: RunState, paths: Sequence[str | Path], extract_options: Options,
+                            store: Store, options: RunOptions,
+                            progress: Callable[[int, int], None] | None = None,
+                            clock: Callable[[], float] = time.time,
+                            on_error: Callable[[ExtractError], None] | None = None) -> RunState:
+    """A whole `check` run, extraction and checking overlapped: the links of the first files are being
+    checked while the next files are read (a file at a time, giving the event loop a turn between files),
+    so a large corpus costs its extraction time only once. Offline, it only collects."""
+    collector = Collector(paths, store, state)
     if options.offline:
+        complete = False
+        try:
+            for item in extract_paths(paths, extract_options, collector.read):
+                collector.add(item)
+                if on_error is not None and isinstance(item, ExtractError):
+                    on_error(item)
+            complete = True
+        finally:
+            collector.finish(complete)  # stopped halfway: keep what was read, drop nothing
         return state
     from .check import check_urls  # aiohttp is imported only by runs that use the network
 
-    due = store.due(state.urls, options.freshness)
-    slow = store.redirecting(due)  # multi-hop links first: started late, they would finish the run late
-    state.due = [u for u in due if u in slow] + [u for u in due if u not in slow]
+    use_get: set[str] = set()  # links found failing before: rot is confirmed by GET, never on HEAD's word alone
+    first: set[str] = set()  # links known to redirect: multi-hop, started first or they finish the run late
+    collected = False
+
+    def release(batch: list[str]) -> list[str]:
+        due = store.due(batch, options.freshness)
+        if due:
+            use_get.update(store.failing(due))
+            first.update(store.redirecting(due))
+        state.due.extend(due)
+        return due
+
+    async def due_urls() -> AsyncIterator[str]:
+        nonlocal collected
+        batch: list[str] = []
+        files = 0
+        for item in extract_paths(paths, extract_options, collector.read):
+            url = collector.add(item)
+            if url is not None:
+                batch.append(url)
+            elif on_error is not None and isinstance(item, ExtractError):
+                on_error(item)
+            if len(collector.read) != files or len(batch) >= 500:  # a file done: release its links
+                files = len(collector.read)
+                for u in release(batch):
+                    yield u
+                batch = []
+                await asyncio.sleep(0)  # let responses in
+        collector.finish()
+        collected = True
+        for u in release(batch):
+            yield u
+
     pending: list[CheckResult] = []
     last = time.monotonic()
-    total = len(state.due)
-    if progress:
-        progress(0, total)
     try:
-        failing = store.failing(state.due)  # confirmed with GET: rot is never called on HEAD's word alone
-        async for result in check_urls(state.due, options.check, clock=clock, use_get=failing):
+        async for result in check_urls(due_urls(), options.check, clock=clock, use_get=use_get, first=first):
             pending.append(result)
             state.checked += 1
             state.verdicts[result.verdict.value] = state.verdicts.get(result.verdict.value, 0) + 1
             if progress:
-                progress(state.checked, total)
+                progress(state.checked, len(state.due))
             if len(pending) >= options.batch or time.monotonic() - last >= options.flush_every:
                 store.record_checks(pending, options.confirmation, state.run_id)
                 pending, last = [], time.monotonic()
     finally:
         store.record_checks(pending, options.confirmation, state.run_id)  # even when interrupted
+        if not collected:  # interrupted while reading: keep the citations of the files read so far
+            collector.finish(complete=False)
     return state

@@ -225,3 +225,64 @@ def test_retry_after_parsing() -> None:
 def test_hostile_headers_are_an_error_not_a_crash(server) -> None:
     r = one(server.url("/hugeheader/x"))
     assert r.verdict is Verdict.ERROR
+
+
+def test_urls_streamed_in_while_checking_are_all_checked_politely(server) -> None:
+    """An async source (a run still reading its files) feeds the checker as it goes: every URL is checked
+    once, skipped ones are reported, the per-host limit holds, and the workers end when the source does."""
+    hosts = Hosts(per_host=2)
+    urls = [server.url(f"/count/s{i}") for i in range(12)]  # each answer takes 0.2 s
+
+    async def source():
+        for i, url in enumerate(urls):
+            if i % 4 == 0:
+                await asyncio.sleep(0.05)  # reading the next file
+            yield url
+        yield "ftp://example.org/file"
+
+    async def go():
+        opts = CheckOptions(allow_networks=LOOPBACK_ONLY, fetch=FAST, concurrency=8, per_host=2)
+        return {r.url: r async for r in check_urls(source(), opts, hosts=hosts)}
+
+    results = asyncio.run(asyncio.wait_for(go(), 30))
+    assert set(results) == {*urls, "ftp://example.org/file"}
+    assert all(results[u].verdict is Verdict.ALIVE for u in urls)
+    assert results["ftp://example.org/file"].verdict is Verdict.SKIPPED
+    assert max(hosts.max_in_flight.values()) == 2
+
+
+def test_an_empty_stream_ends_at_once() -> None:
+    async def nothing():
+        return
+        yield
+
+    async def go():
+        return [r async for r in check_urls(nothing(), CheckOptions(allow_networks=LOOPBACK_ONLY, fetch=FAST))]
+
+    assert asyncio.run(asyncio.wait_for(go(), 5)) == []
+
+
+def test_dispatcher_puts_known_slow_urls_first_and_releases_waiters_on_close() -> None:
+    from linkguard.check.scheduler import Dispatcher
+
+    async def go():
+        d = Dispatcher([], Hosts(per_host=1), closed=False)
+        waiter = asyncio.create_task(d.take())
+        await asyncio.sleep(0)
+        await d.add(["http://a.test/1", "http://a.test/2"])
+        assert await asyncio.wait_for(waiter, 1) == ("http://a.test/1", "a.test")
+        await d.add(["http://a.test/slow"], first=True)
+        blocked = asyncio.create_task(d.take())  # a.test is full (per_host 1): waits for a slot
+        await asyncio.sleep(0.01)
+        assert not blocked.done()
+        await d.done("a.test")
+        assert await asyncio.wait_for(blocked, 1) == ("http://a.test/slow", "a.test")
+        await d.done("a.test")
+        last = await d.take()
+        idle = [asyncio.create_task(d.take()) for _ in range(3)]
+        await asyncio.sleep(0.01)
+        await d.close()
+        return last, await asyncio.wait_for(asyncio.gather(*idle), 1)
+
+    last, idle = asyncio.run(go())
+    assert last == ("http://a.test/2", "a.test") and idle == [None, None, None]

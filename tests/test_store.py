@@ -144,3 +144,43 @@ def test_links_that_redirected_are_known(tmp_path: Path) -> None:
                          CheckResult(b, Verdict.ALIVE, 1e9, 200)], Confirmation(), None)
     assert store.redirecting([a, b]) == {a}
     assert store.links([a])[0]["redirects"][0] == {"url": a, "method": "HEAD", "status": 301}
+
+
+def test_a_run_stopped_while_reading_keeps_the_citations_of_unread_files(tmp_path: Path, monkeypatch) -> None:
+    """Checking starts while files are still being read; a run stopped then stores what it read and must
+    not take the files it never reached for deleted ones."""
+    import asyncio
+
+    import pytest
+
+    from linkguard import runner
+    from linkguard.extract import Options
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    # loopback literals: the guard refuses them before any connection (nothing leaves the machine)
+    (docs / "a.md").write_text("See http://127.0.0.2:9/one and http://127.0.0.2:9/two.\n")
+    (docs / "b.md").write_text("See http://127.0.0.3:9/three.\n")
+    store = Store(tmp_path / "lg.db")
+    offline = runner.RunOptions(offline=True)
+
+    def sources() -> dict[str, int]:
+        return dict(store.db.execute("SELECT source, count(*) FROM citations GROUP BY source").fetchall())
+
+    asyncio.run(runner.collect_and_check(runner.start(store, [docs]), [docs], Options(), store, offline))
+    assert sources() == {str(docs / "a.md"): 2, str(docs / "b.md"): 1}
+
+    (docs / "a.md").write_text("See http://127.0.0.2:9/one only.\n")
+    real = runner.extract_paths
+
+    def stops_after_the_first_file(paths, options, read):  # type: ignore[no-untyped-def]
+        for item in real(paths, options, read):
+            yield item
+            if len(read) == 1 and item.source.endswith("a.md"):
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "extract_paths", stops_after_the_first_file)
+    for opts in (offline, runner.RunOptions()):
+        with pytest.raises(KeyboardInterrupt):
+            asyncio.run(runner.collect_and_check(runner.start(store, [docs]), [docs], Options(), store, opts))
+        assert sources() == {str(docs / "a.md"): 1, str(docs / "b.md"): 1}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -71,10 +72,15 @@ class Guard:
 
     def check_host(self, host: str) -> None:
         """Raise RefusedAddress when `host` is an IP literal the guard refuses (hostnames: see the resolver)."""
-        try:
-            ip = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
-        except ValueError:
-            return
-        reason = self.refusal(ip)
+        reason = _literal_refusal(self, host)
         if reason:
             raise RefusedAddress(f"{host} is a {reason} (use --allow-private to check it)")
+
+
+@lru_cache(maxsize=4096)  # asked before every request: parse each host once
+def _literal_refusal(guard: Guard, host: str) -> str | None:
+    try:
+        ip = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+    return guard.refusal(ip)

@@ -68,22 +68,56 @@ class Hosts:
 
 
 class Dispatcher:
-    """Hands out URLs to workers, choosing hosts that have a free slot and are not paused."""
+    """Hands out URLs to workers, choosing hosts that have a free slot and are not paused.
 
-    def __init__(self, urls: Iterable[str], hosts: Hosts) -> None:
+    URLs may keep arriving while workers run (`add`, then `close` when there are no more): a run starts
+    checking the first file's links while it is still reading the others. A freed slot or a new URL wakes
+    only as many waiting workers as can use it, so hundreds of idle workers cost nothing at the tail.
+    """
+
+    def __init__(self, urls: Iterable[str], hosts: Hosts, closed: bool = True) -> None:
         self.hosts = hosts
         self.queues: dict[str, deque[str]] = {}
-        for url in urls:
-            self.queues.setdefault(host_of(url), deque()).append(url)
-        self.ring: deque[str] = deque(self.queues)
+        self.ring: deque[str] = deque()
         self.active: Counter[str] = Counter()
         self.cond = asyncio.Condition()
+        self.closed = closed
+        self._put(urls, first=False)
+
+    def _put(self, urls: Iterable[str], first: bool) -> int:
+        n = 0
+        for url in urls:
+            host = host_of(url)
+            queue = self.queues.get(host)
+            if queue is None:
+                queue = self.queues[host] = deque()
+                self.ring.append(host)
+            if first:
+                queue.appendleft(url)
+            else:
+                queue.append(url)
+            n += 1
+        return n
+
+    async def add(self, urls: Iterable[str], first: bool = False) -> None:
+        """Queue more URLs (`first`: ahead of those already queued on their hosts)."""
+        async with self.cond:
+            n = self._put(urls, first)
+            if n:
+                self.cond.notify(n)
+
+    async def close(self) -> None:
+        """No more URLs will come: workers stop once the queues are empty."""
+        async with self.cond:
+            self.closed = True
+            self.cond.notify_all()
 
     async def take(self) -> tuple[str, str] | None:
-        """(url, host) for a worker, or None when everything has been handed out."""
+        """(url, host) for a worker, or None when everything has been handed out and no more will come."""
         async with self.cond:
             while True:
-                if not self.ring:
+                if not self.ring and self.closed:
+                    self.cond.notify_all()  # the others are done too
                     return None
                 now = self.hosts.now()
                 soonest = None
@@ -97,6 +131,8 @@ class Dispatcher:
                         if not queue:
                             self.ring.pop()  # just rotated to the end
                             del self.queues[host]
+                            if not self.ring and self.closed:
+                                self.cond.notify_all()  # nothing left for the waiting ones: let them end
                         self.active[host] += 1
                         return url, host
                     if nb > now:
@@ -110,9 +146,5 @@ class Dispatcher:
     async def done(self, host: str) -> None:
         async with self.cond:
             self.active[host] -= 1
-            self.cond.notify_all()
-
-    async def nudge(self) -> None:
-        """Wake waiting workers (a host's pause changed)."""
-        async with self.cond:
-            self.cond.notify_all()
+            if host in self.queues:
+                self.cond.notify(1)  # one worker can use the freed slot
