@@ -42,8 +42,8 @@ def _year_starts(text: str) -> list[int]:
     return out
 
 _ISO_TAIL = re.compile(r"[-/](\d{1,2})[-/](\d{1,2})(?![\w/-])")
-_HINT_WORDS = ("acces", "retriev", "view", "visit", "consult", "abgeruf", "erişim", "urldate")
-_ACCESS_HINT = re.compile("|".join(_HINT_WORDS))  # on lowercased text
+_HINT_WORDS = ("acces", "retriev", "view", "visit", "consult", "abgeruf", "erişim", "urldate")  # lowercased
+_ACCESS_HINT = re.compile("|".join(_HINT_WORDS))
 _ACCESS_RE = re.compile(  # matched from an access word up to the date (the end of the window)
     r"(?:accessed|retrieved|viewed|visited|consulted|consulté|abgerufen|erişim(?:\s+tarihi)?|"
     r"access(?:-|\s)?date|urldate)(?:\s+(?:on|am|le|at))?\s*[:,]?\s*(?:from\s+[^,;]{0,40}?\s+on\s+)?$",
@@ -104,7 +104,7 @@ def _words_before(text: str, ys: int) -> tuple[int, int, int] | None:
     """(start, month, day) when the two words before a year are `22 May` or `May 22,` (with variants)."""
     lo = max(0, ys - 32)
     window = text[lo:ys]
-    words = window.split()
+    words = window.rsplit(None, 2)  # the last two words are all we read
     if len(words) < 2:
         return None
     last, prev = words[-1], words[-2]
@@ -148,13 +148,23 @@ def find_dates(text: str) -> list[tuple[int, int, str, bool]]:
     low = text.lower()
     if len(low) != len(text):  # lowercasing changed the length: look date by date
         return [(s, e, iso, _is_access(text, s)) for s, e, iso in dates]
-    if not any(w in low for w in _HINT_WORDS):  # substring tests run at C speed; most citations have none
+    hints: list[int] = []  # where an access word starts: found once per text with str.find (C speed)
+    for w in _HINT_WORDS:
+        i = low.find(w)
+        while i >= 0:
+            hints.append(i)
+            i = low.find(w, i + len(w))
+    if not hints:  # most citations
         return [(s, e, iso, False) for s, e, iso in dates]
-    hints = [m.start() for m in _ACCESS_HINT.finditer(low)]  # once per text, not once per date
-    if not hints:
-        return [(s, e, iso, False) for s, e, iso in dates]
-    return [(s, e, iso, any(s - 60 <= h < s and _ACCESS_RE.match(text, h, s) for h in hints))
-            for s, e, iso in dates]
+    out = []
+    for s, e, iso in dates:
+        access = False
+        for h in hints:
+            if s - 60 <= h < s and _ACCESS_RE.match(text, h, s):
+                access = True
+                break
+        out.append((s, e, iso, access))
+    return out
 
 
 def citation_date(text: str) -> tuple[str | None, DateKind | None]:
