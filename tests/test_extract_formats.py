@@ -151,6 +151,18 @@ def test_html_escaped_markup_is_text_not_markup() -> None:
     assert links["https://not-a-link.example/"].context == Context.BARE
 
 
+def test_html_bare_www_urls_are_found_however_they_are_written() -> None:
+    """The text scan skips the `www.` test when the source cannot contain it; these documents can."""
+    for html in ('<p>See www.plain.example/page and <a href="#fn1">1</a></p>',
+                 "<p>See &#119;ww.plain.example/page.</p>",  # spelt with a character reference
+                 "<p>See WWW.PLAIN.EXAMPLE/page.</p>"):
+        links = by_url(extract_text(html, "html"))
+        assert list(links) == ["http://www.plain.example/page"], html
+        assert links["http://www.plain.example/page"].context == Context.BARE
+    assert list(by_url(extract_text("<p>Only https://slash.example/x here.</p>", "html"))) == [
+        "https://slash.example/x"]
+
+
 # --- LaTeX / BibTeX -----------------------------------------------------------------------------------------------
 def test_latex() -> None:
     links = by_url(run("paper.tex"))

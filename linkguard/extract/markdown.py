@@ -13,7 +13,7 @@ pyromark reports UTF-8 byte ranges, so lines are counted over the encoded source
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pyromark
 
@@ -53,7 +53,8 @@ def extract(text: str) -> Iterator[RawLink]:
         if units:
             units[-1].links.append((raw, start, end))
         else:  # outside footnotes and list items, a line is the citation (an archive copy beside it attaches)
-            yield replace(raw, group=f"line:{raw.line}")
+            raw.group = f"line:{raw.line}"  # still this extractor's own record: completed in place
+            yield raw
 
     for ev, rng in pyromark.events_with_range(text, options=_OPTIONS, merge_text=True):
         if type(ev) is not dict:
@@ -142,14 +143,17 @@ def _close(unit: _Unit, src: bytes, outer: list[_Unit]) -> Iterator[RawLink]:
     described = describe(body, spans, titles=footnote)
     group = f"{'fn' if footnote else 'li'}:{unit.start}"
     for (raw, s, e), (acc, kind, title) in zip(unit.links, described, strict=True):
-        title = raw.title or title
-        done = RawLink(raw.original, raw.line, Context.FOOTNOTE if footnote else raw.context,
-                       label=unit.label if footnote else raw.label, title=title, accessed=acc, date_kind=kind,
-                       group=raw.group or group, invalid_reason=raw.invalid_reason)
+        # completed in place: the record is this extractor's own until it is yielded (a copy per link
+        # would cost a third of this function)
+        if footnote:
+            raw.context, raw.label = Context.FOOTNOTE, unit.label
+        raw.title = raw.title or title
+        raw.accessed, raw.date_kind = acc, kind
+        raw.group = raw.group or group
         if outer:  # a list inside a footnote: the footnote decides the label when it closes
-            outer[-1].links.append((done, s, e))
+            outer[-1].links.append((raw, s, e))
         else:
-            yield done
+            yield raw
 
 
 def _definitions(text: str, src: bytes, lines: LineIndex[bytes]) -> Iterator[RawLink]:
