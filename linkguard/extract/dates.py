@@ -100,6 +100,22 @@ _DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.$")
 _DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\.?,?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # citations repeat their date words ("22 May", "May 22,"): read each pair once
+def _month_day(prev: str, last: str) -> tuple[int, int] | None:
+    """(month, day) when two words are `22 May` or `May 22,` (with variants), else None."""
+    month = _MONTHS.get(last.rstrip(",.").lower())
+    if month is not None:  # 22 May 2025, 22nd May, 2025
+        m = _DAY.fullmatch(prev)
+        if m is None:
+            return None
+        return month, int(m.group(1))
+    m = _DAY.fullmatch(last)  # May 22, 2025
+    month = _MONTHS.get(prev.rstrip(".").lower())
+    if m is None or month is None:
+        return None
+    return month, int(m.group(1))
+
+
 def _words_before(text: str, ys: int) -> tuple[int, int, int] | None:
     """(start, month, day) when the two words before a year are `22 May` or `May 22,` (with variants)."""
     lo = max(0, ys - 32)
@@ -108,22 +124,13 @@ def _words_before(text: str, ys: int) -> tuple[int, int, int] | None:
     if len(words) < 2:
         return None
     last, prev = words[-1], words[-2]
-    month = _MONTHS.get(last.rstrip(",.").lower())
-    if month is not None:  # 22 May 2025, 22nd May, 2025
-        m = _DAY.fullmatch(prev)
-        if m is None:
-            return None
-        day = int(m.group(1))
-    else:  # May 22, 2025
-        m = _DAY.fullmatch(last)
-        month = _MONTHS.get(prev.rstrip(".").lower())
-        if m is None or month is None:
-            return None
-        day = int(m.group(1))
+    md = _month_day(prev, last)
+    if md is None:
+        return None
     start = lo + window.rfind(prev, 0, window.rfind(last))
     if start > 0 and (text[start - 1].isalnum() or text[start - 1] in _NOT_BEFORE):
         return None
-    return start, month, day
+    return start, md[0], md[1]
 
 
 def parse_date(text: str) -> str | None:
