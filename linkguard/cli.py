@@ -131,25 +131,36 @@ class _Progress:
         self.task = None
         self.last_line = 0.0
         self.last_pct = -1
+        self.last_said = (-1, -1)
         self.time = time.monotonic
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, reading: bool = False) -> None:
+        """`total` is the number of links due so far; while files are still `reading`, it grows."""
         if total == 0:
             return
         if self.tty:
             if self.bar is None:
                 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-                self.bar = Progress("checking", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                self.bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                     transient=True)
                 self.bar.start()
-                self.task = self.bar.add_task("check", total=total)
-            self.bar.update(self.task, completed=done, total=total)
+                self.task = self.bar.add_task("checking", total=total)
+            self.bar.update(self.task, completed=done, total=total,
+                            description="reading files and checking" if reading else "checking")
+            return
+        if reading:  # the total is not known yet: a line every 10 s, no percentage
+            if self.time() - self.last_line >= 10:
+                click.echo(f"linkguard: checked {done} of {total} links found so far (still reading files)",
+                           err=True)
+                self.last_line = self.time()
             return
         pct = done * 100 // total if total else 100
+        if (done, total) == self.last_said:
+            return
         if done == total or pct >= self.last_pct + 10 or self.time() - self.last_line >= 10:
             click.echo(f"linkguard: checked {done}/{total} ({pct}%)", err=True)
-            self.last_pct, self.last_line = pct, self.time()
+            self.last_pct, self.last_line, self.last_said = pct, self.time(), (done, total)
 
     def close(self) -> None:
         if self.bar is not None:

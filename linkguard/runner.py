@@ -111,7 +111,7 @@ def start(store: Store, paths: Sequence[str | Path]) -> RunState:
 
 async def collect_and_check(state: RunState, paths: Sequence[str | Path], extract_options: Options,
                             store: Store, options: RunOptions,
-                            progress: Callable[[int, int], None] | None = None,
+                            progress: Callable[[int, int, bool], None] | None = None,
                             clock: Callable[[], float] = time.time,
                             on_error: Callable[[ExtractError], None] | None = None) -> RunState:
     """A whole `check` run, extraction and checking overlapped: the links of the first files are being
@@ -172,10 +172,12 @@ async def collect_and_check(state: RunState, paths: Sequence[str | Path], extrac
             state.checked += 1
             state.verdicts[result.verdict.value] = state.verdicts.get(result.verdict.value, 0) + 1
             if progress:
-                progress(state.checked, len(state.due))
+                progress(state.checked, len(state.due), not collected)
             if len(pending) >= options.batch or time.monotonic() - last >= options.flush_every:
                 store.record_checks(pending, options.confirmation, state.run_id)
                 pending, last = [], time.monotonic()
+        if progress:
+            progress(state.checked, len(state.due), False)  # the last checks may have come before the last file
     finally:
         store.record_checks(pending, options.confirmation, state.run_id)  # even when interrupted
         if not collected:  # interrupted while reading: keep the citations of the files read so far

@@ -218,3 +218,23 @@ def test_database_folder_is_created_and_an_empty_corpus_is_fine(tmp_path: Path) 
     r = lg(tmp_path, "check", ".", "--db", "history/links.db", "--format", "json")
     assert r.returncode == 0 and (tmp_path / "history" / "links.db").exists()
     assert json.loads(r.stdout)["summary"]["links"] == 0
+
+
+def test_progress_lines_while_files_are_still_being_read(capsys) -> None:
+    """Checking starts before the last file is read: no percentage of a total still growing, then the
+    usual lines, and the final count said once."""
+    from linkguard.cli import _Progress
+
+    now = [0.0]
+    p = _Progress()
+    p.time = lambda: now[0]
+    p(1, 5, True)  # at 0 s: nothing yet
+    now[0] = 11.0
+    p(2, 9, True)  # at 11 s: a line without a percentage
+    now[0] = 12.0
+    p(5, 10, False)
+    p(10, 10, False)
+    p(10, 10, False)  # said already
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["linkguard: checked 2 of 9 links found so far (still reading files)",
+                   "linkguard: checked 5/10 (50%)", "linkguard: checked 10/10 (100%)"]
