@@ -102,27 +102,21 @@ def extract_path(path: str | Path, options: Options = Options()) -> Iterator[Cit
 
 def resolve(raws: Sequence[RawLink], source: str, rules: Rules) -> Iterator[Citation | InvalidLink]:
     """Attach archive copies to their citations, canonicalize, split valid from invalid."""
+    bare = (Context.BARE, Context.FOOTNOTE)
     for raw in attach_archives(raws, rules):
         if raw.invalid_reason is None:
-            try:
-                url = canonicalize(_absolute(raw), rules)
+            original = raw.original
+            try:  # a bare `www.example.org/...` in prose means `http://www...` (as GFM autolinks it)
+                url = canonicalize("http://" + original if original[:4].lower() == "www." and raw.context in bare
+                                   else original, rules)
             except InvalidURL as e:
                 yield _invalid(raw, source, str(e))
                 continue
-            yield Citation(
-                url=url, original=raw.original, source=source, line=raw.line, context=raw.context,
-                label=raw.label, accessed=raw.accessed, date_kind=raw.date_kind, title=raw.title,
-                archived_url=raw.archived_url, archived_at=raw.archived_at, column=raw.column, unit=raw.unit,
-            )
+            # positional: this runs once per link, and keywords cost a third more
+            yield Citation(url, original, source, raw.line, raw.context, raw.label, raw.accessed, raw.date_kind,
+                           raw.title, raw.archived_url, raw.archived_at, raw.column, raw.unit)
         else:
             yield _invalid(raw, source, raw.invalid_reason)
-
-
-def _absolute(raw: RawLink) -> str:
-    """A bare `www.example.org/...` in prose means `http://www.example.org/...` (as GFM autolinks it)."""
-    if raw.context in (Context.BARE, Context.FOOTNOTE) and raw.original[:4].lower() == "www.":
-        return "http://" + raw.original
-    return raw.original
 
 
 def _invalid(raw: RawLink, source: str, reason: str) -> InvalidLink:
