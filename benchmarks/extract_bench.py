@@ -6,7 +6,7 @@ third each) at the link density of the seed sample (examples/aras-2025-commentar
 one per 860 bytes; here one per 700-900 bytes: most in footnotes with dates, some inline, some bare, some
 in code that must be skipped). Then, for each format, in fresh processes pinned to one core, it extracts
 every citation through the public API (`linkguard.extract_paths`, canonicalization included) and prints
-MB/s, links/s and peak RSS: the median of `--repeat` runs (3 by default; this machine's speed wanders by
+MB/s, links/s and peak RSS: the median of `--repeat` runs (5 by default; this machine's speed wanders by
 10 % from run to run). Memory is measured on the whole corpus and on a fifth of it: streaming extraction
 keeps the two close. If `lychee` is on PATH, its `--dump` over the same files is timed too.
 """
@@ -158,8 +158,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
     ap.add_argument("--keep", type=Path, help="write the corpus here and keep it")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per format, each in a fresh process; the "
-                    "median is printed (default 3)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per format, each in a fresh process; the "
+                    "median is printed (default 5)")
     ap.add_argument("--formats", default="markdown,html,text",
                     help="comma-separated formats to time (default all three, then all together)")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
