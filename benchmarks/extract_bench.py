@@ -140,10 +140,38 @@ def measure(paths: list[str]) -> dict[str, float]:
     return {"mb": size / 1e6, "seconds": dt, "raw_seconds": t_raw, "raw": raw, "links": links, "peak_rss_mb": rss}
 
 
-def child(paths: list[Path]) -> dict[str, float]:
+def floor(paths: list[str]) -> dict[str, float]:
+    """Runs in a child process: the least a pure-Python extractor can do per URL, for reference. One regex
+    for URLs, one for a `22 May 2025` date on the URL's line, urlsplit, a tuple: no other date forms, access
+    words, titles, labels, invalid URLs, PDF line joins, tracking rules or line numbers."""
+    import re
+    from urllib.parse import urlsplit
+
+    url_re = re.compile(r"https?://[^\s<>\"|]+")
+    date_re = re.compile(r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|"
+                         r"November|December) (\d{4})\b")
+    size, n = 0, 0
+    t0 = time.perf_counter()
+    for p in paths:
+        with open(p, "rb") as f:
+            data = f.read()
+        size += len(data)
+        text = data.decode("utf-8")
+        for m in url_re.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            d = date_re.search(text, line_start, m.start())
+            u = m.group().rstrip(".,;)")
+            _ = (u, p, d and d.group(), urlsplit(u).netloc.lower())
+            n += 1
+    dt = time.perf_counter() - t0
+    return {"mb": size / 1e6, "seconds": dt, "raw_seconds": dt, "raw": n, "links": n,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child(paths: list[Path], bare: bool = False) -> dict[str, float]:
     listfile = Path(tempfile.mkstemp(suffix=".json")[1])
     listfile.write_text(json.dumps([str(p) for p in paths]))
-    cmd = [sys.executable, __file__, "--child", str(listfile)]
+    cmd = [sys.executable, __file__, "--floor" if bare else "--child", str(listfile)]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", "0", *cmd]  # one core
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -163,9 +191,11 @@ def main() -> None:
     ap.add_argument("--formats", default="markdown,html,text",
                     help="comma-separated formats to time (default all three, then all together)")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.child:
-        print(json.dumps(measure(json.loads(args.child.read_text()))))
+    if args.child or args.floor:
+        paths = json.loads((args.child or args.floor).read_text())
+        print(json.dumps(measure(paths) if args.child else floor(paths)))
         return
     root = args.keep or Path(tempfile.mkdtemp(prefix="linkguard-bench-"))
     try:
@@ -193,6 +223,11 @@ def main() -> None:
             target = f"{TARGETS[fmt]:>5.0f} {'ok' if mbps >= TARGETS[fmt] else 'no'}" if fmt in TARGETS else ""
             print(f"{fmt:<10}{r['mb']:>6.1f}{r['links']:>7.0f}{raw_mbps:>9.1f}{mbps:>7.1f}{target:>8}   "
                   f"{r['links'] / r['seconds']:>8.0f}{r['peak_rss_mb']:>8.0f}M{small['peak_rss_mb']:>8.0f}M")
+        if "text" in chosen:
+            bare = statistics.median(child(files["text"], bare=True)["seconds"] for _ in range(args.repeat))
+            mb = sum(p.stat().st_size for p in files["text"]) / 1e6
+            print(f"{'text floor':<10}{mb:>6.1f}{'':>7}{'':>9}{mb / bare:>7.1f}{'':>8}   "
+                  "(reference: a bare regex-and-urlsplit loop, see floor())")
         everything = rows[-1][1]
         lychee = shutil.which("lychee")
         if lychee and len(chosen) == len(files):
