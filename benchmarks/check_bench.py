@@ -18,6 +18,12 @@ violations are its own. Each tool is told the farm's per-host limit where it has
 A peer that is not installed is installed on first use (pip into this environment; npm into
 benchmarks/.peers), or skipped with a note when that fails.
 
+Two references are printed with the table: the scheduling floor (list scheduling with zero overhead, each
+URL holding its host slot for all of its hops, in the corpus's order and the median of 200 random orders:
+what a checker that does not know which URLs redirect can reach at best; the farm's bound assumes the
+multi-hop URLs go first) and `aiohttp floor`, the whole-process wall time of `floor_client.py`, a bare
+aiohttp client that HEADs the URL list with the same per-host limit and does nothing else.
+
 Dead links: a tool "finds" a URL dead when it reports it broken (for linkguard: the verdict `dead` or
 `soft-404`); "false dead" are reported URLs whose truth is not dead (blocked pages included: they are not
 dead), "missed" are dead URLs not reported. URLs are compared in linkguard's canonical form.
