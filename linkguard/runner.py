@@ -147,17 +147,20 @@ async def collect_and_check(state: RunState, paths: Sequence[str | Path], extrac
         nonlocal collected
         batch: list[str] = []
         files = 0
+        released = 0.0  # the first file's links go at once; then batches of 500 or 20 ms, whichever first
         for item in extract_paths(paths, extract_options, collector.read):
             url = collector.add(item)
             if url is not None:
                 batch.append(url)
             elif on_error is not None and isinstance(item, ExtractError):
                 on_error(item)
-            if len(collector.read) != files or len(batch) >= 500:  # a file done: release its links
+            if len(collector.read) != files or len(batch) >= 500:  # a file done (or a big one going on)
                 files = len(collector.read)
-                for u in release(batch):
-                    yield u
-                batch = []
+                now = time.monotonic()
+                if batch and (len(batch) >= 500 or now - released >= 0.02):
+                    for u in release(batch):  # a few queries per batch, not per file of a many-file corpus
+                        yield u
+                    batch, released = [], now
                 await asyncio.sleep(0)  # let responses in
         collector.finish()
         collected = True
