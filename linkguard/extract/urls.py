@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # A candidate starts with something scheme-like followed by slashes (which catches typos such as `fttps://`),
 # `http//` with its colon missing, or `www.`. The body runs to whitespace or a character that cannot be in a
@@ -35,9 +35,9 @@ _TRAILING = set(".,:;!?'\"*") | {"\u2026"}
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A URL-like string in a text: its text as written, offsets, and what is wrong with it if anything."""
+class Found(NamedTuple):
+    """A URL-like string in a text: its text as written, offsets, and what is wrong with it if anything.
+    (A named tuple: made once per URL in prose, it costs a third of a frozen dataclass.)"""
 
     text: str
     start: int
