@@ -30,6 +30,7 @@ WORDS = ("the of and to in a is that for on with as was by at from this his her 
          "ministry defence cooperation region security agreement visit official minister talks joint policy "
          "balance relations south caucasus week meeting statement announced according report").split()
 TRACKERS = ["", "", "", "?utm_source=chatgpt.com", "?id=7&utm_medium=email", "?fbclid=IwAR0abc"]
+PROSE = 1  # --prose: words of running text per footnote, as a multiple of the sample's density
 DATES = ["22 May 2025", "May 22, 2025", "2025-05-22", "22.05.2025", "3 June 2024"]
 
 
@@ -48,7 +49,7 @@ def markdown_doc(rng: random.Random, size: int) -> str:
         n += 1
         inline = f" [{words(rng, 2)}]({url(rng)})" if rng.random() < 0.3 else ""
         bare = f" See {url(rng)} too." if rng.random() < 0.1 else ""
-        para = f"{words(rng, 100)}{inline} *{words(rng, 30)}*[^{n}].{bare}\n\n"
+        para = f"{words(rng, 100 * PROSE)}{inline} *{words(rng, 30)}*[^{n}].{bare}\n\n"
         if n % 9 == 0:
             para += f"```\ncode {url(rng)}\n```\n\n"
         out.append(para)
@@ -65,7 +66,7 @@ def html_doc(rng: random.Random, size: int) -> str:
         n += 1
         inline = f' <a href="{url(rng).replace("&", "&amp;")}">{words(rng, 2)}</a>' if rng.random() < 0.3 else ""
         bare = f" See {url(rng)} too." if rng.random() < 0.1 else ""
-        para = (f"<p>{words(rng, 100)}{inline} <em>{words(rng, 30)}</em>"
+        para = (f"<p>{words(rng, 100 * PROSE)}{inline} <em>{words(rng, 30)}</em>"
                 f'<sup><a href="#fn{n}" id="fnref{n}">{n}</a></sup>.{bare}</p>\n')
         out.append(para)
         total += len(para)
@@ -83,7 +84,7 @@ def text_doc(rng: random.Random, size: int) -> str:
     while total < size:
         n += 1
         bare = f" (see {url(rng)})" if rng.random() < 0.1 else ""
-        para = f"{words(rng, 70)}{bare} {words(rng, 30)}[{n}].\n\n"
+        para = f"{words(rng, 70 * PROSE)}{bare} {words(rng, 30)}[{n}].\n\n"
         out.append(para)
         total += len(para)
     for i in range(1, n + 1):
@@ -186,6 +187,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
     ap.add_argument("--keep", type=Path, help="write the corpus here and keep it")
+    ap.add_argument("--prose", type=int, default=1, help="running text per footnote as a multiple of the "
+                    "seed sample's (default 1: a URL per 700-900 bytes; 3: one per ~2 KB)")
     ap.add_argument("--repeat", type=int, default=5, help="runs per format, each in a fresh process; the "
                     "median is printed (default 5)")
     ap.add_argument("--formats", default="markdown,html,text",
@@ -197,6 +200,8 @@ def main() -> None:
         paths = json.loads((args.child or args.floor).read_text())
         print(json.dumps(measure(paths) if args.child else floor(paths)))
         return
+    global PROSE
+    PROSE = args.prose
     root = args.keep or Path(tempfile.mkdtemp(prefix="linkguard-bench-"))
     try:
         t0 = time.perf_counter()
