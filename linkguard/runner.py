@@ -94,8 +94,9 @@ class Collector:
         self.done = upto
 
     def finish(self, complete: bool = True) -> RunState:
-        """Store what is pending. Only a complete walk may drop the citations of files it did not read."""
-        self.flush(final=True)
+        """Store what is pending. Only a complete walk may drop the citations of files it did not read; a
+        stopped one also leaves alone the file it was reading (its citations may have come in part)."""
+        self.flush(final=complete)
         if complete:
             self.store.drop_vanished(self.read, [str(p) for p in self.paths if Path(p).is_dir()])
         self.state.urls = list(self.urls)
