@@ -139,3 +139,19 @@ def test_year_scan_finds_what_the_year_regex_finds(text: str) -> None:
     assert fast == sorted(fast)
     assert regex <= set(fast)
     assert {i for i in fast if re.match(r"(?:1[89]|2[01])\d\d", text[i:])} == set(fast)
+
+
+_PIECES = ["Accessed ", "accessed on ", "Retrieved ", "retrieved from Reuters on ", "viewed ", "Abgerufen am ",
+           "access-date: ", "22 May 2025", "May 22, 2025", "2025-05-22", "22.05.2025", "3 June 2024", ", ", ". ",
+           "Title words", " https://x.example/2025-05-22 ", "review ", "visitors ", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_access_words_found_once_per_text_agree_with_the_reference(pieces: list[str]) -> None:
+    """find_dates locates access words once per text; `_is_access` (the per-date reference) must agree."""
+    from linkguard.extract.dates import _is_access, find_dates
+
+    text = "".join(pieces)
+    assert [(s, a) for s, _e, _iso, a in find_dates(text)] == [(s, _is_access(text, s))
+                                                               for s, _e, _iso, _a in find_dates(text)]
