@@ -235,33 +235,43 @@ class Store:
         return out
 
     def record_checks(self, results: Sequence[CheckResult], policy: Confirmation, run_id: int | None) -> None:
-        """Store a batch of checks and move each link's standing on, in one transaction."""
+        """Store a batch of checks and move each link's standing on, in one transaction: one query reads
+        the batch's standings, three `executemany` write it (a statement per result would hold the event
+        loop for milliseconds per batch while responses wait)."""
         if not results:
             return
         with self.write() as db:
-            for r in results:
-                row = db.execute("SELECT state, consecutive_failures, first_failed_at, first_seen FROM links "
-                                 "WHERE url = ?", [r.url]).fetchone()
+            standing: dict[str, tuple[str, int, str | None]] = {}
+            for chunk in _chunks(list(dict.fromkeys(r.url for r in results)), 500):
+                for url, state, failures, failed_at in db.execute(
+                        "SELECT url, state, consecutive_failures, first_failed_at FROM links "
+                        f"WHERE url IN ({','.join('?' * len(chunk))})", chunk):
+                    standing[url] = (state, int(failures or 0), failed_at)
+            new_links, updates, checks = [], [], []
+            for r in results:  # in order: a link checked twice in one batch moves on twice
                 at = iso(r.checked_at)
+                row = standing.get(r.url)
                 if row is None:
-                    db.execute("INSERT INTO links (url, first_seen, last_seen, state, consecutive_failures) "
-                               "VALUES (?, ?, ?, 'unchecked', 0)", [r.url, at, at])
-                    row = (State.UNCHECKED.value, 0, None, at)
-                before = Standing(State(row[0]), int(row[1] or 0), from_iso(row[2]) if row[2] else None)
+                    new_links.append((r.url, at, at))
+                    row = (State.UNCHECKED.value, 0, None)
+                before = Standing(State(row[0]), row[1], from_iso(row[2]) if row[2] else None)
                 after = judge(before, r.verdict, r.checked_at, policy)
-                db.execute(
-                    "UPDATE links SET verdict = ?, state = ?, http_status = ?, final_url = ?, permanent = ?, "
-                    "error = ?, consecutive_failures = ?, first_failed_at = ?, last_checked_at = ?, "
-                    "last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END WHERE url = ?",
-                    [r.verdict.value, after.state.value, r.http_status, r.final_url, int(r.permanent), r.error,
-                     after.consecutive_failures, iso(after.first_failed_at) if after.first_failed_at else None,
-                     at, int(r.verdict.is_ok), at, r.url])
-                db.execute(
-                    "INSERT INTO checks (url, run_id, checked_at, verdict, http_status, final_url, permanent, "
-                    "redirects, error, duration_ms, attempts, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [r.url, run_id, at, r.verdict.value, r.http_status, r.final_url, int(r.permanent),
-                     json.dumps([{"url": h.url, "method": h.method, "status": h.status} for h in r.hops]),
-                     r.error, r.duration_ms, r.attempts, after.state.value])
+                failed_at = iso(after.first_failed_at) if after.first_failed_at else None
+                standing[r.url] = (after.state.value, after.consecutive_failures, failed_at)
+                updates.append((r.verdict.value, after.state.value, r.http_status, r.final_url, int(r.permanent),
+                                r.error, after.consecutive_failures, failed_at, at, int(r.verdict.is_ok), at, r.url))
+                checks.append((r.url, run_id, at, r.verdict.value, r.http_status, r.final_url, int(r.permanent),
+                               json.dumps([{"url": h.url, "method": h.method, "status": h.status} for h in r.hops]),
+                               r.error, r.duration_ms, r.attempts, after.state.value))
+            db.conn.executemany("INSERT OR IGNORE INTO links (url, first_seen, last_seen, state, "
+                                "consecutive_failures) VALUES (?, ?, ?, 'unchecked', 0)", new_links)
+            db.conn.executemany(
+                "UPDATE links SET verdict = ?, state = ?, http_status = ?, final_url = ?, permanent = ?, "
+                "error = ?, consecutive_failures = ?, first_failed_at = ?, last_checked_at = ?, "
+                "last_ok_at = CASE WHEN ? THEN ? ELSE last_ok_at END WHERE url = ?", updates)
+            db.conn.executemany(
+                "INSERT INTO checks (url, run_id, checked_at, verdict, http_status, final_url, permanent, "
+                "redirects, error, duration_ms, attempts, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", checks)
 
     # --- the links of one run (kept in a temporary table: 100 000 URLs cost no Python memory)
     def set_run_urls(self, urls: Iterable[str]) -> None:

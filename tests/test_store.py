@@ -90,6 +90,21 @@ def test_rot_needs_n_failures_over_d_days_and_recovery_resets(tmp_path: Path) ->
     assert len(store.checks_of(url)) == 7
 
 
+def test_one_batch_holding_several_checks_of_a_link_moves_it_on_in_order(tmp_path: Path) -> None:
+    """A batch is read and written in bulk; checks of the same link within it still count one by one."""
+    clock = Clock()
+    store = Store(tmp_path / "lg.db", clock)
+    url, fresh = "https://gone.example/p", "https://never-cited.example/"
+    t = clock()
+    store.record_checks([CheckResult(url, Verdict.DEAD, t), CheckResult(url, Verdict.DEAD, t + 2 * DAY),
+                         CheckResult(fresh, Verdict.ALIVE, t), CheckResult(url, Verdict.DEAD, t + 3 * DAY)],
+                        Confirmation(checks=3, days=3), None)
+    gone, new = store.links([url])[0], store.links([fresh])[0]
+    assert (gone["state"], gone["consecutive_failures"], gone["verdict"]) == ("rotten", 3, "dead")
+    assert [c["state"] for c in store.checks_of(url)] == ["suspect", "suspect", "rotten"]
+    assert (new["state"], new["verdict"]) == ("ok", "alive")  # a link first seen by its check
+
+
 def test_unknown_verdicts_never_make_rot(tmp_path: Path) -> None:
     clock = Clock()
     store = Store(tmp_path / "lg.db", clock)
