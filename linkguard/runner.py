@@ -59,8 +59,10 @@ class Collector:
     """Extraction into the store, a batch of whole files at a time: the citations of every file read are
     replaced; those of files gone from scanned directories are dropped at the end."""
 
-    def __init__(self, paths: Sequence[str | Path], store: Store, state: RunState, flush_at: int = 5000) -> None:
+    def __init__(self, paths: Sequence[str | Path], store: Store, state: RunState, flush_at: int = 5000,
+                 on_error: Callable[[ExtractError], None] | None = None) -> None:
         self.paths, self.store, self.state, self.flush_at = paths, store, state, flush_at
+        self.on_error = on_error  # told of each unreadable file as it is met
         self.read: list[str] = []
         self.urls: dict[str, None] = {}
         self.pending: list[Citation] = []
@@ -81,6 +83,8 @@ class Collector:
             state.invalid.append(item)
         elif isinstance(item, ExtractError):
             state.errors.append(item)
+            if self.on_error is not None:
+                self.on_error(item)
         else:
             state.skipped.append(item)
         return None
@@ -118,14 +122,12 @@ async def collect_and_check(state: RunState, paths: Sequence[str | Path], extrac
     """A whole `check` run, extraction and checking overlapped: the links of the first files are being
     checked while the next files are read (a file at a time, giving the event loop a turn between files),
     so a large corpus costs its extraction time only once. Offline, it only collects."""
-    collector = Collector(paths, store, state)
+    collector = Collector(paths, store, state, on_error=on_error)
     if options.offline:
         complete = False
         try:
             for item in extract_paths(paths, extract_options, collector.read):
                 collector.add(item)
-                if on_error is not None and isinstance(item, ExtractError):
-                    on_error(item)
             complete = True
         finally:
             collector.finish(complete)  # stopped halfway: keep what was read, drop nothing
@@ -153,8 +155,6 @@ async def collect_and_check(state: RunState, paths: Sequence[str | Path], extrac
             url = collector.add(item)
             if url is not None:
                 batch.append(url)
-            elif on_error is not None and isinstance(item, ExtractError):
-                on_error(item)
             if len(collector.read) != files or len(batch) >= 500:  # a file done (or a big one going on)
                 files = len(collector.read)
                 now = time.monotonic()

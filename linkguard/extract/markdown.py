@@ -116,11 +116,12 @@ def _text_urls(val: str, start: int, src: bytes, lines: LineIndex[bytes], emit: 
     ascii_ = val.isascii()  # then characters are bytes: no encoding to convert offsets
     nbytes = len(val) if ascii_ else len(val.encode("utf-8"))
     seg = src[start:start + nbytes + 64].decode("utf-8", errors="ignore")
+    seg_ascii = seg.isascii()
     for f in find_urls(val):
         off = start + (f.start if ascii_ else len(val[:f.start].encode("utf-8")))
         pos = seg.find(f.text)  # locate in the source when the text event matches it (no escapes)
         if pos >= 0:
-            off = start + (pos if seg.isascii() else len(seg[:pos].encode("utf-8")))
+            off = start + (pos if seg_ascii else len(seg[:pos].encode("utf-8")))
         line = lines.line(off)
         raw = RawLink(f.text, line, Context.BARE, invalid_reason=f.problem)
         yield from emit(raw, off, off + len(f.text.encode("utf-8")))
